@@ -1,0 +1,1 @@
+"""Systemd units, Pi provisioning and first boot, server service files."""

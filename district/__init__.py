@@ -1,0 +1,1 @@
+"""The district server: enrolment, event ingest, configuration out, scoring, exports."""

@@ -1,0 +1,264 @@
+"""The agent core: sources → detector → journal, plus every action a person takes.
+
+The single writer of the journal. The touchscreen, the CLI and sync call these methods
+(from any thread: a lock serialises them); nothing else touches the journal files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import criteria
+from criteria.lessons import period_at
+from hardware.reading import Reading
+from kiosk import __version__
+from kiosk.clock import Clock
+from kiosk.config import RoomConfig
+from kiosk.detector import ChannelSpec, Detector
+from kiosk.errors import KioskError
+from kiosk.i18n import _
+from kiosk.journal import Journal
+
+log = logging.getLogger(__name__)
+
+FAULT_SYMPTOMS = ("no_power", "no_picture", "no_sound", "touch_not_working", "other")
+STATE_TYPES = ("on", "off", "missing", "back")
+
+
+class ActionRefused(KioskError, ValueError):
+    """A person's action cannot be recorded as asked (unknown teacher, no lesson now, …)."""
+
+
+def detector_for(config: RoomConfig) -> Detector:
+    """A detector set up from the room's devices, detector settings and policy."""
+    settings = config.detector
+    return Detector(
+        [ChannelSpec(d.channel, d.kind, d.standby_amps, d.on_amps) for d in config.devices],
+        on_fraction=settings.on_fraction,
+        off_fraction=settings.off_fraction,
+        persist_s=settings.persist_s,
+        min_samples=settings.min_samples,
+        stale_s=config.policy_rules.stale_s,
+    )
+
+
+class Agent:
+    """The classroom program's core. Construct, then call :meth:`start` once."""
+
+    def __init__(
+        self,
+        config: RoomConfig,
+        journal: Journal,
+        clock: Clock,
+        *,
+        heartbeat_s: float | None = None,
+    ) -> None:
+        self.config = config
+        self.journal = journal
+        self.clock = clock
+        self.detector = detector_for(config)
+        self.heartbeat_s = heartbeat_s
+        self._lock = threading.RLock()
+        self._last_heartbeat: float | None = None
+        self._clock_sync_recorded = False
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
+
+    # --- life cycle -------------------------------------------------------------
+    def start(self) -> None:
+        """Close what a power cut left open, then record that the agent started."""
+        with self._lock:
+            last = self.journal.last_event()
+            if last is not None:
+                for channel, state in self._last_states().items():
+                    if state != "missing":
+                        kind = self._kind(channel)
+                        self._record("missing", at=last["at"], channel=channel, kind=kind, state="missing")
+            self._record("start", version=__version__, room=self.config.room.code)
+
+    def _last_states(self) -> dict[int, str]:
+        states: dict[int, str] = {}
+        last = self.journal.last_event()
+        if last is None:
+            return states
+        for event in self.journal.events(start_at=last["at"] - 86400.0):
+            if event.get("type") in STATE_TYPES:
+                states[int(event["channel"])] = str(event.get("state", event["type"]))
+            elif event.get("type") == "heartbeat":
+                states.update({int(k): str(v) for k, v in (event.get("channels") or {}).items()})
+        return states
+
+    def _kind(self, channel: int) -> str:
+        device = self.config.device(channel)
+        return device.kind if device else "unknown"
+
+    def _record(self, type_: str, *, at: float | None = None, **fields: Any) -> dict[str, Any]:
+        with self._lock:
+            event = self.journal.append(type_, at=at, **fields)
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken listener (the UI) must never stop logging
+                log.exception("event listener failed on seq %s", event["seq"])
+        return event
+
+    # --- readings -----------------------------------------------------------------
+    def process(self, reading: Reading) -> list[dict[str, Any]]:
+        """Feed one reading; journal the events it settles; return them."""
+        with self._lock:
+            stored = []
+            for event in self.detector.feed(reading):
+                fields: dict[str, Any] = {"channel": event.channel, "kind": event.kind}
+                if event.type == "back":
+                    fields["state"] = event.state
+                stored.append(self._record(event.type, at=event.at, **fields))
+            return stored
+
+    def tick(self) -> None:
+        """Periodic work: missing channels, the heartbeat, noticing a synchronised clock."""
+        now = self.clock.wall()
+        with self._lock:
+            for event in self.detector.tick(now):
+                self._record(event.type, at=event.at, channel=event.channel, kind=event.kind)
+            if not self._clock_sync_recorded and self.clock.is_synced():
+                self._clock_sync_recorded = True
+                self._record("clock_synced")
+            if self.heartbeat_s and (
+                self._last_heartbeat is None or now - self._last_heartbeat >= self.heartbeat_s
+            ):
+                self.heartbeat()
+
+    def heartbeat(self) -> dict[str, Any]:
+        """Record that the agent is alive, with every channel's state."""
+        self._last_heartbeat = self.clock.wall()
+        states = {str(k): v for k, v in self.detector.states().items()}
+        return self._record("heartbeat", channels=states)
+
+    def run(self, readings: Iterable[Reading], stop: threading.Event) -> None:
+        """The live loop: readings from a source thread, ticks every second, until ``stop``."""
+        inbox: queue.Queue[Reading] = queue.Queue(maxsize=10000)
+
+        def pump() -> None:
+            try:
+                for reading in readings:
+                    if stop.is_set():
+                        break
+                    inbox.put(reading)
+            except Exception:
+                log.exception("reading source stopped with an error")
+
+        threading.Thread(target=pump, name="source", daemon=True).start()
+        self.tick()
+        while not stop.is_set():
+            try:
+                item = inbox.get(timeout=1.0)
+            except queue.Empty:
+                item = None
+            if item is not None:
+                try:
+                    self.process(item)
+                except KioskError as exc:
+                    log.warning("reading dropped: %s", exc)
+            self.tick()
+        self._record("stop", reason="shutdown")
+
+    # --- people ---------------------------------------------------------------------
+    def _lesson_now(self, at: float) -> tuple[dt.date, int]:
+        found = period_at(at, bells=self.config.criteria_bells(), tz=self.config.tz)
+        if found is None:
+            raise ActionRefused(_("no lesson now or in the next 10 minutes"))
+        return found
+
+    def _check_teacher(self, teacher: str) -> None:
+        if self.config.teachers and teacher not in {t.id for t in self.config.teachers}:
+            raise ActionRefused(_("unknown teacher {teacher}").format(teacher=teacher))
+
+    def teacher_by_card(self, card: str) -> str:
+        """The teacher id for a card id typed by a reader; raises :class:`ActionRefused`."""
+        for teacher in self.config.teachers:
+            if teacher.card and teacher.card == card.strip():
+                return teacher.id
+        raise ActionRefused(_("card {card} is not registered to a teacher").format(card=card.strip()))
+
+    def tap_in(
+        self,
+        *,
+        teacher: str,
+        date: dt.date | None = None,
+        period: int | None = None,
+        class_name: str | None = None,
+        subject: str | None = None,
+        exempt_reason: str | None = None,
+        at: float | None = None,
+        card: str | None = None,
+    ) -> dict[str, Any]:
+        """Record a teacher starting a lesson (or marking it as not needing the equipment).
+
+        ``date``/``period`` default to the lesson now (or starting within 10 minutes).
+        With ``exempt_reason`` the event is an ``exempt``; the reason must be one of the
+        policy's.
+        """
+        self._check_teacher(teacher)
+        when = self.clock.wall() if at is None else at
+        if date is None or period is None:
+            date, period = self._lesson_now(when)
+        if period not in {b.period for b in self.config.bells}:
+            raise ActionRefused(_("period {period} is not in the bell schedule").format(period=period))
+        fields: dict[str, Any] = {"date": date.isoformat(), "period": period, "teacher": teacher}
+        if class_name:
+            fields["class"] = class_name
+        if subject:
+            fields["subject"] = subject
+        if card:
+            fields["card"] = card
+        if exempt_reason is not None:
+            if exempt_reason not in self.config.policy_rules.exempt_reasons:
+                allowed = ", ".join(self.config.policy_rules.exempt_reasons)
+                raise ActionRefused(
+                    _("reason {reason} is not allowed (allowed: {allowed})").format(
+                        reason=exempt_reason, allowed=allowed
+                    )
+                )
+            fields["reason"] = exempt_reason
+            return self._record("exempt", at=at, **fields)
+        return self._record("tapin", at=at, **fields)
+
+    def undo(self, seq: int, *, at: float | None = None) -> dict[str, Any]:
+        """Undo a tap-in or exemption, allowed until its lesson ends."""
+        target = next((e for e in self.journal.after_seq(seq - 1, limit=1) if e["seq"] == seq), None)
+        if target is None or target["type"] not in ("tapin", "exempt"):
+            raise ActionRefused(_("there is no tap-in {seq} to undo").format(seq=seq))
+        bell = next(b for b in self.config.bells if b.period == target["period"])
+        end = dt.datetime.combine(dt.date.fromisoformat(target["date"]), bell.end, tzinfo=self.config.tz)
+        now = self.clock.wall() if at is None else at
+        if now >= end.timestamp():
+            raise ActionRefused(_("the lesson is over; a tap-in can only be undone during its lesson"))
+        return self._record("tapin_undone", at=at, undoes=seq)
+
+    def report_fault(self, *, kind: str, symptom: str, note: str = "", at: float | None = None) -> dict[str, Any]:
+        """Record a teacher's report of a broken device."""
+        if kind not in criteria.DEVICE_KINDS:
+            raise ActionRefused(_("unknown device {kind}").format(kind=kind))
+        if symptom not in FAULT_SYMPTOMS:
+            raise ActionRefused(_("unknown symptom {symptom}").format(symptom=symptom))
+        return self._record("fault", at=at, device=kind, symptom=symptom, note=note[:500])
+
+    def close_fault(self, fault_seq: int, *, note: str = "", by: str = "it", at: float | None = None) -> dict[str, Any]:
+        """Record that a reported fault was fixed."""
+        if fault_seq not in {e["seq"] for e in self.open_faults()}:
+            raise ActionRefused(_("fault {seq} is not open").format(seq=fault_seq))
+        return self._record("fault_closed", at=at, fault=fault_seq, note=note[:500], by=by)
+
+    def open_faults(self) -> list[dict[str, Any]]:
+        """Fault reports not yet closed, oldest first."""
+        faults: dict[int, dict[str, Any]] = {}
+        for event in self.journal:
+            if event["type"] == "fault":
+                faults[event["seq"]] = event
+            elif event["type"] == "fault_closed":
+                faults.pop(int(event["fault"]), None)
+        return sorted(faults.values(), key=lambda e: e["seq"])

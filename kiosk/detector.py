@@ -1,0 +1,175 @@
+"""Usage detector: a stream of readings in, device events (on / off / missing / back) out.
+
+Pure and incremental: no I/O, no clock; time comes from the readings. Per channel:
+
+- two thresholds between the installer's standby and on levels (hysteresis): a device
+  turns on when its current reaches ``on_fraction`` of the way from standby to on (a
+  projector lamp warming up at half current is use) and off when it falls below
+  ``off_fraction`` (a projector fan running on at a fifth of it is not);
+- persistence: a change is believed only after at least ``min_samples`` samples over at
+  least ``persist_s`` seconds agree, so one sample of interference changes nothing; the
+  event is dated at the first agreeing sample;
+- staleness: a channel with no sample for ``stale_s`` seconds is ``missing`` from
+  ``last sample + stale_s``; its next sample makes it ``back`` with its state then.
+
+Samples may come every 1-10 s; nothing here assumes an interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from hardware.reading import Reading
+from kiosk.errors import TimeWentBackwards, UnknownChannel
+
+ON, OFF, MISSING = "on", "off", "missing"
+
+
+class DeviceEvent(NamedTuple):
+    """A device state change: ``type`` is on, off, missing or back; ``state`` the state after."""
+
+    type: str
+    at: float
+    channel: int
+    kind: str
+    state: str
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """What the detector needs to know of one channel."""
+
+    channel: int
+    kind: str
+    standby_amps: float
+    on_amps: float
+
+
+class _Channel:
+    __slots__ = (
+        "spec",
+        "on_threshold",
+        "off_threshold",
+        "state",
+        "last_t",
+        "last_amps",
+        "pending_since",
+        "pending_count",
+    )
+
+    def __init__(self, spec: ChannelSpec, on_fraction: float, off_fraction: float) -> None:
+        span = spec.on_amps - spec.standby_amps
+        self.spec = spec
+        self.on_threshold = spec.standby_amps + on_fraction * span
+        self.off_threshold = spec.standby_amps + off_fraction * span
+        self.state = MISSING
+        self.last_t: float | None = None
+        self.last_amps = 0.0
+        self.pending_since: float | None = None
+        self.pending_count = 0
+
+
+class Detector:
+    """Turns readings into device events; one instance per room, fed in time order.
+
+    >>> d = Detector([ChannelSpec(1, "projector", 0.02, 1.3)])
+    >>> [e.type for e in d.feed(Reading(0.0, 1, 0.02))]
+    ['back']
+    """
+
+    def __init__(
+        self,
+        channels: Iterable[ChannelSpec],
+        *,
+        on_fraction: float = 0.4,
+        off_fraction: float = 0.3,
+        persist_s: float = 4.0,
+        min_samples: int = 2,
+        stale_s: float = 30.0,
+    ) -> None:
+        self._channels = {c.channel: _Channel(c, on_fraction, off_fraction) for c in channels}
+        self._persist_s = persist_s
+        self._min_samples = min_samples
+        self._stale_s = stale_s
+        self._last_tick = float("-inf")
+
+    @property
+    def channels(self) -> list[int]:
+        """The channel numbers this detector knows."""
+        return list(self._channels)
+
+    def states(self) -> dict[int, str]:
+        """Each channel's state now: on, off or missing."""
+        return {n: c.state for n, c in self._channels.items()}
+
+    def last_amps(self) -> dict[int, float | None]:
+        """Each channel's last reading in amps (None before the first)."""
+        return {n: (c.last_amps if c.last_t is not None else None) for n, c in self._channels.items()}
+
+    def feed(self, reading: Reading) -> list[DeviceEvent]:
+        """Take one reading; return the events it settles (usually none).
+
+        Raises :class:`UnknownChannel` for a channel not configured and
+        :class:`TimeWentBackwards` for a reading older than its channel's previous one.
+        """
+        t, number, amps = reading
+        channel = self._channels.get(number)
+        if channel is None:
+            known = ", ".join(str(c) for c in sorted(self._channels))
+            raise UnknownChannel(f"channel {number} is not configured (known: {known})")
+        if channel.last_t is not None and t < channel.last_t:
+            raise TimeWentBackwards(
+                f"channel {number}: reading at {t:.3f} is older than the previous one at {channel.last_t:.3f}"
+            )
+        events = self.tick(t) if t - self._last_tick >= 1.0 else []
+        if channel.state != MISSING and channel.last_t is not None and t - channel.last_t > self._stale_s:
+            events.append(self._go_missing(channel))
+        channel.last_t = t
+        channel.last_amps = amps
+        if channel.state == MISSING:
+            channel.state = ON if amps >= channel.on_threshold else OFF
+            channel.pending_since = None
+            events.append(DeviceEvent("back", t, number, channel.spec.kind, channel.state))
+            return events
+        wants_change = (
+            amps < channel.off_threshold if channel.state == ON else amps >= channel.on_threshold
+        )
+        if not wants_change:
+            channel.pending_since = None
+            return events
+        if channel.pending_since is None:
+            channel.pending_since = t
+            channel.pending_count = 1
+        else:
+            channel.pending_count += 1
+        if (
+            channel.pending_count >= self._min_samples
+            and t - channel.pending_since >= self._persist_s
+        ):
+            channel.state = OFF if channel.state == ON else ON
+            events.append(DeviceEvent(channel.state, channel.pending_since, number, channel.spec.kind, channel.state))
+            channel.pending_since = None
+        return events
+
+    def tick(self, now: float) -> list[DeviceEvent]:
+        """Mark channels silent for more than ``stale_s`` at ``now`` as missing."""
+        self._last_tick = now
+        events = []
+        for channel in self._channels.values():
+            if (
+                channel.state != MISSING
+                and channel.last_t is not None
+                and now - channel.last_t > self._stale_s
+            ):
+                events.append(self._go_missing(channel))
+        return events
+
+    def _go_missing(self, channel: _Channel) -> DeviceEvent:
+        assert channel.last_t is not None
+        channel.state = MISSING
+        channel.pending_since = None
+        return DeviceEvent(
+            MISSING, channel.last_t + self._stale_s, channel.spec.channel, channel.spec.kind, MISSING
+        )

@@ -1,0 +1,284 @@
+"""The journal: immutable events with a per-Pi sequence number, one TinyDB file per local day.
+
+Single writer: the agent owns the journal; the UI and sync go through the agent, never
+the files. Files are named ``YYYY-MM-DD.<first seq>.jsonl`` after the local date of
+their first event, so nothing grows with history and reading by sequence or by date
+opens only the files it needs. The sync cursor (the highest sequence the district
+acknowledged) lives beside them in ``cursor.json``, replaced atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import MemoryStorage
+
+from kiosk.clock import Clock
+from kiosk.errors import JournalError
+from kiosk.journal.storage import TABLE, FileOps, JournalStorage
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{10})\.jsonl$")
+_PLAUSIBLE = dt.date(2020, 1, 1)  # earlier dates come from an unsynchronised clock
+CURSOR_FILE = "cursor.json"
+
+
+class _Day:
+    __slots__ = ("date", "first_seq", "db", "path")
+
+    def __init__(self, date: dt.date, first_seq: int, db: TinyDB, path: Path | None) -> None:
+        self.date = date
+        self.first_seq = first_seq
+        self.db = db
+        self.path = path
+
+
+class Journal:
+    """The append-only event journal of one Pi.
+
+    Use :meth:`open` for the journal on disk and :meth:`in_memory` for tests. Every
+    appended event gets ``seq`` (1, 2, …), ``at`` (UTC epoch seconds), ``boot``,
+    ``mono`` (seconds since boot when it happened) and ``synced`` (whether the wall
+    clock was synchronised).
+    """
+
+    def __init__(
+        self,
+        directory: Path | None,
+        *,
+        tz: dt.tzinfo,
+        clock: Clock,
+        ops: FileOps | None = None,
+        readonly: bool = False,
+    ) -> None:
+        self._dir = directory
+        self._tz = tz
+        self._clock = clock
+        self._ops = ops or FileOps()
+        self._readonly = readonly
+        self._days: list[_Day] = []
+        self._memory_cursor = 0
+        self._current: _Day | None = None
+        self.last_seq = 0
+        if directory is not None:
+            self._scan()
+
+    # --- construction ---------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        directory: Path,
+        *,
+        tz: dt.tzinfo,
+        clock: Clock,
+        ops: FileOps | None = None,
+        readonly: bool = False,
+    ) -> Journal:
+        """Open (creating if needed) the journal in ``directory``."""
+        if not readonly:
+            try:
+                directory.mkdir(parents=True, exist_ok=True, mode=0o750)
+            except OSError as exc:
+                raise JournalError(f"cannot create journal folder {directory}: {exc.strerror}") from None
+        elif not directory.is_dir():
+            raise JournalError(f"no journal at {directory}")
+        return cls(directory, tz=tz, clock=clock, ops=ops, readonly=readonly)
+
+    @classmethod
+    def in_memory(cls, *, tz: dt.tzinfo, clock: Clock) -> Journal:
+        """A journal kept in memory only (tests, dry runs)."""
+        return cls(None, tz=tz, clock=clock)
+
+    def _scan(self) -> None:
+        assert self._dir is not None
+        found = []
+        for path in self._dir.iterdir():
+            match = _NAME.match(path.name)
+            if match:
+                found.append((int(match[2]), dt.date.fromisoformat(match[1]), path))
+        found.sort()
+        self._days = [_Day(date, first, None, path) for first, date, path in found]  # type: ignore[arg-type]
+        for day in reversed(self._days):
+            docs = self._db(day).table(TABLE).all()
+            if docs:
+                self.last_seq = max(int(d["seq"]) for d in docs)
+                break
+        if self._days and not self._readonly:
+            self._current = self._days[-1]
+
+    def _db(self, day: _Day) -> TinyDB:
+        if day.db is None:
+            if day.path is None:
+                day.db = TinyDB(storage=MemoryStorage)
+            else:
+                day.db = TinyDB(
+                    day.path, storage=JournalStorage, ops=self._ops, readonly=self._readonly
+                )
+        return day.db
+
+    # --- writing ----------------------------------------------------------------
+    def append(self, type_: str, *, at: float | None = None, **fields: Any) -> dict[str, Any]:
+        """Append one event and return it as stored (with its ``seq``).
+
+        ``at`` defaults to the clock's wall time; a detector event passes the time of
+        the reading it was settled on. Returns only once the event is durable.
+        """
+        if self._readonly:
+            raise JournalError("this journal was opened read-only")
+        wall, mono = self._clock.wall(), self._clock.mono()
+        when = wall if at is None else at
+        event: dict[str, Any] = {
+            "seq": self.last_seq + 1,
+            "type": type_,
+            "at": round(when, 3),
+            "boot": self._clock.boot_id,
+            "mono": round(mono - (wall - when), 3),
+            "synced": self._clock.is_synced(),
+        }
+        event.update(fields)
+        day = self._day_for(when, event["seq"])
+        self._db(day).table(TABLE).insert(event)
+        self.last_seq = event["seq"]
+        return event
+
+    def _day_for(self, at: float, seq: int) -> _Day:
+        local_date = dt.datetime.fromtimestamp(at, self._tz).date()
+        current = self._current
+        if current is not None and local_date <= current.date:
+            return current
+        path = None if self._dir is None else self._dir / f"{local_date.isoformat()}.{seq:010d}.jsonl"
+        day = _Day(local_date, seq, None, path)  # type: ignore[arg-type]
+        self._days.append(day)
+        if current is not None and current.db is not None:
+            current.db.close()
+            current.db = None
+        self._current = day
+        log.info("journal: new day file %s from seq %d", path.name if path else local_date, seq)
+        return day
+
+    # --- reading ------------------------------------------------------------------
+    def after_seq(self, seq: int, *, limit: int = 500) -> list[dict[str, Any]]:
+        """Up to ``limit`` events with a sequence above ``seq``, in sequence order, as stored."""
+        out: list[dict[str, Any]] = []
+        start = 0
+        for i, day in enumerate(self._days):
+            if day.first_seq <= seq + 1:
+                start = i
+        for day in self._days[start:]:
+            for doc in self._db(day).table(TABLE).all():
+                if doc["seq"] > seq:
+                    out.append(dict(doc))
+                    if len(out) >= limit:
+                        return out
+        return out
+
+    def events(
+        self, *, start_at: float | None = None, until_at: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Events with ``start_at <= at < until_at``, re-stamped where possible, in time order.
+
+        Events recorded before the clock was synchronised are re-stamped from a later
+        ``clock_synced`` event of the same boot (``restamped: true``); those that cannot
+        be keep ``synced: false``. Also includes the latest events before ``start_at``
+        of the previous day file, so a caller can tell each channel's state at the start.
+        """
+        first = None if start_at is None else dt.datetime.fromtimestamp(start_at, self._tz).date()
+        last = None if until_at is None else dt.datetime.fromtimestamp(until_at, self._tz).date()
+        chosen = []
+        for i, day in enumerate(self._days):
+            next_date = self._days[i + 1].date if i + 1 < len(self._days) else None
+            if day.date < _PLAUSIBLE:
+                chosen.append(day)
+            elif (last is None or day.date <= last) and (
+                first is None or next_date is None or next_date >= first - dt.timedelta(days=1)
+            ):
+                chosen.append(day)
+        docs = [dict(d) for day in chosen for d in self._db(day).table(TABLE).all()]
+        docs = restamp(docs)
+        docs.sort(key=lambda d: (d["at"], d["seq"]))
+        if until_at is not None:
+            docs = [d for d in docs if d["at"] < until_at]
+        return docs
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for day in self._days:
+            yield from (dict(d) for d in self._db(day).table(TABLE).all())
+
+    def last_event(self) -> dict[str, Any] | None:
+        """The event with the highest sequence, or None for an empty journal."""
+        for day in reversed(self._days):
+            docs = self._db(day).table(TABLE).all()
+            if docs:
+                return dict(max(docs, key=lambda d: d["seq"]))
+        return None
+
+    @property
+    def day_files(self) -> list[Path]:
+        """The day files on disk, oldest first."""
+        return [d.path for d in self._days if d.path is not None]
+
+    # --- sync cursor --------------------------------------------------------------
+    @property
+    def cursor(self) -> int:
+        """The highest sequence the district acknowledged (0 before the first sync)."""
+        if self._dir is None:
+            return self._memory_cursor
+        try:
+            return int(json.loads((self._dir / CURSOR_FILE).read_text())["acked_seq"])
+        except FileNotFoundError:
+            return 0
+        except (ValueError, KeyError, TypeError):
+            log.error("journal: %s is unreadable; resending from the start", CURSOR_FILE)
+            return 0
+
+    def set_cursor(self, seq: int) -> None:
+        """Record that the district acknowledged every event up to ``seq`` (atomic, durable)."""
+        if seq < 0 or seq > self.last_seq:
+            raise ValueError(f"cursor {seq} out of range 0-{self.last_seq}")
+        if self._dir is None:
+            self._memory_cursor = seq
+            return
+        tmp = self._dir / (CURSOR_FILE + ".tmp")
+        tmp.write_text(json.dumps({"acked_seq": seq}))
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._ops.replace(tmp, self._dir / CURSOR_FILE)
+        self._ops.fsync_dir(self._dir)
+
+    def close(self) -> None:
+        """Close every open day file."""
+        for day in self._days:
+            if day.db is not None:
+                day.db.close()
+                day.db = None
+
+
+def restamp(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Correct the times of events recorded before the clock was synchronised.
+
+    A ``clock_synced`` event carries its boot's ``mono`` and true ``at``; every
+    unsynchronised event of the same boot gets ``at = mono + (sync.at - sync.mono)``
+    and ``restamped: true``. Others are left as they are (still ``synced: false``).
+    """
+    offsets = {
+        d["boot"]: float(d["at"]) - float(d["mono"]) for d in docs if d.get("type") == "clock_synced"
+    }
+    if not offsets:
+        return docs
+    for d in docs:
+        if not d.get("synced") and d.get("boot") in offsets:
+            d["at"] = round(float(d["mono"]) + offsets[d["boot"]], 3)
+            d["restamped"] = True
+    return docs
