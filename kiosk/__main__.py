@@ -1,0 +1,5 @@
+"""``python -m kiosk`` is the ``classroom`` command."""
+
+from kiosk.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``classroom`` subcommands, one module per area (see ``kiosk/cli.py``)."""
