@@ -253,10 +253,40 @@ class Agent:
             raise ActionRefused(_("fault {seq} is not open").format(seq=fault_seq))
         return self._record("fault_closed", at=at, fault=fault_seq, note=note[:500], by=by)
 
+    # --- reading back (thread-safe; the UI and sync call these) ---------------------
+    def events(self, *, start_at: float | None = None, until_at: float | None = None) -> list[dict[str, Any]]:
+        """Journal events in ``[start_at, until_at)`` in time order (see :meth:`Journal.events`)."""
+        with self._lock:
+            return self.journal.events(start_at=start_at, until_at=until_at)
+
+    def events_after(self, seq: int, *, limit: int = 500) -> list[dict[str, Any]]:
+        """Up to ``limit`` events after ``seq`` in sequence order, as stored (for upload)."""
+        with self._lock:
+            return self.journal.after_seq(seq, limit=limit)
+
+    def channel_states(self) -> dict[int, tuple[str, float | None]]:
+        """Each channel's detector state (on / off / missing) and last reading in amps."""
+        with self._lock:
+            amps = self.detector.last_amps()
+            return {ch: (state, amps[ch]) for ch, state in self.detector.states().items()}
+
+    def report(self, first_date: dt.date, last_date: dt.date, *, until_at: float | None = None) -> dict[str, Any]:
+        """Lesson verdicts and summary for a date range, as ``classroom lessons --json`` prints."""
+        from kiosk.report import report_dict, room_verdicts
+
+        start = dt.datetime.combine(first_date, dt.time(0), tzinfo=self.config.tz).timestamp()
+        end = dt.datetime.combine(last_date + dt.timedelta(days=1), dt.time(0), tzinfo=self.config.tz).timestamp()
+        events = self.events(start_at=start, until_at=end)
+        verdicts = room_verdicts(self.config, events, first_date=first_date, last_date=last_date,
+                                 until_at=self.clock.wall() if until_at is None else until_at)
+        return report_dict(self.config, verdicts)
+
     def open_faults(self) -> list[dict[str, Any]]:
         """Fault reports not yet closed, oldest first."""
         faults: dict[int, dict[str, Any]] = {}
-        for event in self.journal:
+        with self._lock:
+            history = list(self.journal)
+        for event in history:
             if event["type"] == "fault":
                 faults[event["seq"]] = event
             elif event["type"] == "fault_closed":

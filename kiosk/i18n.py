@@ -27,9 +27,26 @@ def set_language(language: str) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"language {language!r} not supported; expected one of {LANGUAGES}")
     _language = language
-    _translation = gettext.translation(
-        DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True
-    )
+    _translation = _catalogues(language)
+
+
+def _catalogues(language: str) -> gettext.NullTranslations:
+    """Every catalogue of ``language`` chained into one lookup.
+
+    Each area of the program owns its own catalogue file (``classroom.po`` for the core,
+    ``ui.po`` for the touchscreen, …) so work on one never edits another's; they are
+    one mechanism and one lookup.
+    """
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    domains = sorted(p.stem for p in folder.glob("*.mo")) if folder.is_dir() else []
+    first: gettext.NullTranslations = gettext.NullTranslations()
+    for i, domain in enumerate([DOMAIN] + [d for d in domains if d != DOMAIN]):
+        catalogue = gettext.translation(domain, localedir=str(LOCALE_DIR), languages=[language], fallback=True)
+        if i == 0:
+            first = catalogue
+        else:
+            first.add_fallback(catalogue)
+    return first
 
 
 def language() -> str:
@@ -52,4 +69,5 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     return message
 
 
-set_language(os.environ.get("CLASSROOM_LANG", DEFAULT_LANGUAGE) if os.environ.get("CLASSROOM_LANG") in LANGUAGES else DEFAULT_LANGUAGE)
+_env_language = os.environ.get("CLASSROOM_LANG", DEFAULT_LANGUAGE)
+set_language(_env_language if _env_language in LANGUAGES else DEFAULT_LANGUAGE)

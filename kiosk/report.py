@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import criteria
@@ -39,7 +39,7 @@ def tapins_from_events(events: Iterable[Mapping[str, Any]]) -> list[criteria.Tap
 
 def room_verdicts(
     config: RoomConfig,
-    events: list[Mapping[str, Any]],
+    events: Sequence[Mapping[str, Any]],
     *,
     first_date: dt.date,
     last_date: dt.date,

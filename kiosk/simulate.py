@@ -60,7 +60,6 @@ def _plan(config: RoomConfig, monday: dt.date, days: int, rng: random.Random) ->
     tz = config.tz
     plan = _Plan(on={d.channel: [] for d in config.devices}, dead={d.channel: [] for d in config.devices})
     bells = {b.period: b for b in config.bells}
-    teachers = [t.id for t in config.teachers] or ["GV01"]
     school_days = _school_days(config, monday, days)
     kinds = {d.channel: d.kind for d in config.devices}
     for day in school_days:

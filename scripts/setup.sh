@@ -51,5 +51,9 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 # Compile the translation catalogues (.po -> .mo).
-.venv/bin/pybabel compile -q -d kiosk/locale -D classroom 2>/dev/null || true
-if [ -d district/locale ]; then .venv/bin/pybabel compile -q -d district/locale -D district 2>/dev/null || true; fi
+# Each area owns one catalogue (kiosk/locale/vi/LC_MESSAGES/<area>.po, district/locale/...).
+for po in kiosk/locale/*/LC_MESSAGES/*.po district/locale/*/LC_MESSAGES/*.po; do
+  [ -f "$po" ] || continue
+  mo="${po%.po}.mo"
+  if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then .venv/bin/pybabel compile -q -i "$po" -o "$mo"; fi
+done

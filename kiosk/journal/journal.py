@@ -34,8 +34,9 @@ CURSOR_FILE = "cursor.json"
 
 class _Day:
     __slots__ = ("date", "first_seq", "db", "path")
+    db: TinyDB | None
 
-    def __init__(self, date: dt.date, first_seq: int, db: TinyDB, path: Path | None) -> None:
+    def __init__(self, date: dt.date, first_seq: int, db: TinyDB | None, path: Path | None) -> None:
         self.date = date
         self.first_seq = first_seq
         self.db = db
@@ -106,7 +107,7 @@ class Journal:
             if match:
                 found.append((int(match[2]), dt.date.fromisoformat(match[1]), path))
         found.sort()
-        self._days = [_Day(date, first, None, path) for first, date, path in found]  # type: ignore[arg-type]
+        self._days = [_Day(date, first, None, path) for first, date, path in found]
         for day in reversed(self._days):
             docs = self._db(day).table(TABLE).all()
             if docs:
@@ -156,7 +157,7 @@ class Journal:
         if current is not None and local_date <= current.date:
             return current
         path = None if self._dir is None else self._dir / f"{local_date.isoformat()}.{seq:010d}.jsonl"
-        day = _Day(local_date, seq, None, path)  # type: ignore[arg-type]
+        day = _Day(local_date, seq, None, path)
         self._days.append(day)
         if current is not None and current.db is not None:
             current.db.close()
