@@ -234,7 +234,8 @@ class RoomConfig(_Strict):
             values["stale_s"] = self.policy.stale_s
         if self.policy.exempt_reasons is not None:
             values["exempt_reasons"] = tuple(self.policy.exempt_reasons)
-        return base.with_overrides(targets=dict(self.policy.targets), **values)
+        targets: dict[str, float] = {str(k): v for k, v in self.policy.targets.items()}
+        return base.with_overrides(targets=targets, **values)
 
     @property
     def target(self) -> float:
