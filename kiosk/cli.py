@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from kiosk.errors import KioskError
-from kiosk.i18n import _, set_language
+from kiosk.i18n import N_, _, set_language
 
 # name -> "module:attribute" of a click command; each area owns its module.
 COMMANDS: dict[str, str] = {
@@ -38,22 +38,22 @@ COMMANDS: dict[str, str] = {
 }
 
 HELP = {
-    "run": "Run the live agent (sources → detector → journal).",
-    "replay": "Feed a readings CSV through the detector into the journal at full speed.",
-    "scenario": "Run scenario folders through the core (or the district).",
-    "lessons": "Print the local lesson report from the journal.",
-    "simulate": "Generate a realistic week of readings for a room.",
-    "demo": "Simulate a week, replay it into a journal and print the verdicts.",
-    "check-config": "Validate a room configuration file.",
-    "enroll": "Enrol this Pi with the district server.",
-    "sync": "Upload waiting events and fetch the room configuration.",
-    "calibrate": "Measure standby and on current of each device.",
-    "sensors": "Show live per-channel readings for wiring checks.",
-    "ui": "Open the touchscreen kiosk.",
-    "ui-screenshots": "Write screenshots of every kiosk screen.",
-    "doctor": "Check this Pi and say how to fix what is wrong.",
-    "firstboot": "Configure this Pi from the boot partition's file.",
-    "update": "Install the district's current release if one is due.",
+    "run": N_("Run the live agent (sources → detector → journal)."),
+    "replay": N_("Feed a readings CSV through the detector into the journal at full speed."),
+    "scenario": N_("Run scenario folders through the core (or the district)."),
+    "lessons": N_("Print the local lesson report from the journal."),
+    "simulate": N_("Generate a realistic week of readings for a room."),
+    "demo": N_("Simulate a week, replay it into a journal and print the verdicts."),
+    "check-config": N_("Validate a room configuration file."),
+    "enroll": N_("Enrol this Pi with the district server."),
+    "sync": N_("Upload waiting events and fetch the room configuration."),
+    "calibrate": N_("Measure standby and on current of each device."),
+    "sensors": N_("Show live per-channel readings for wiring checks."),
+    "ui": N_("Open the touchscreen kiosk."),
+    "ui-screenshots": N_("Write screenshots of every kiosk screen."),
+    "doctor": N_("Check this Pi and say how to fix what is wrong."),
+    "firstboot": N_("Configure this Pi from the boot partition's file."),
+    "update": N_("Install the district's current release if one is due."),
 }
 
 
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return cli.main(args=argv, prog_name="classroom", standalone_mode=True)
     except KioskError as exc:
-        click.echo(f"{_('error')}: {exc}", err=True)
+        click.echo(_("error: {message}").format(message=exc), err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

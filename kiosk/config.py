@@ -29,7 +29,7 @@ from pydantic import (
 
 import criteria
 from kiosk.errors import ConfigError
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 
 DeviceKind = Literal["projector", "document_camera", "interactive_board", "audio"]
 RoomType = Literal[
@@ -290,18 +290,18 @@ def _loc(loc: tuple[int | str, ...]) -> str:
 
 
 _EXPECTED = {
-    "missing": "a value (the key is required)",
-    "extra_forbidden": "no such key (check its spelling)",
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "float_parsing": "a number",
-    "float_type": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "string_type": "a text in quotes",
-    "date_from_datetime_parsing": "a date as YYYY-MM-DD",
-    "date_parsing": "a date as YYYY-MM-DD",
-    "date_type": "a date as YYYY-MM-DD",
+    "missing": N_("a value (the key is required)"),
+    "extra_forbidden": N_("no such key (check its spelling)"),
+    "int_parsing": N_("a whole number"),
+    "int_type": N_("a whole number"),
+    "float_parsing": N_("a number"),
+    "float_type": N_("a number"),
+    "bool_type": N_("true or false"),
+    "bool_parsing": N_("true or false"),
+    "string_type": N_("a text in quotes"),
+    "date_from_datetime_parsing": N_("a date as YYYY-MM-DD"),
+    "date_parsing": N_("a date as YYYY-MM-DD"),
+    "date_type": N_("a date as YYYY-MM-DD"),
 }
 
 
@@ -316,8 +316,14 @@ def format_validation_error(source: str, error: ValidationError) -> str:
         else:
             expected = str(item["msg"]).removeprefix("Value error, ")
         got = item.get("input")
-        shown = "" if kind in ("missing",) or isinstance(got, Mapping) else f" ({_('got')} {got!r})"
-        lines.append(f"{source}: {where}: {_('expected')} {expected}{shown}")
+        if kind == "missing" or isinstance(got, Mapping):
+            lines.append(_("{source}: {key}: expected {expected}").format(source=source, key=where, expected=expected))
+        else:
+            lines.append(
+                _("{source}: {key}: expected {expected}, got {value!r}").format(
+                    source=source, key=where, expected=expected, value=got
+                )
+            )
     return "\n".join(lines)
 
 

@@ -91,7 +91,7 @@ class ReadingsFile:
                     return
                 except (UnicodeDecodeError, OSError, EOFError, csv.Error) as exc:
                     raise ReadingsError(
-                        f"{self.path}: {_('line')} {self.line + 1}: {exc}"
+                        _("{path}: line {line}: {error}").format(path=self.path, line=self.line + 1, error=exc)
                     ) from None
                 self.line += 1
                 if not row:
@@ -100,6 +100,8 @@ class ReadingsFile:
                     yield parse_row(row)
                 except ValueError as exc:
                     if not self.skip_bad:
-                        raise ReadingsError(f"{self.path}: {_('line')} {self.line}: {exc}") from None
+                        raise ReadingsError(
+                            _("{path}: line {line}: {error}").format(path=self.path, line=self.line, error=exc)
+                        ) from None
                     self.skipped += 1
                     log.warning("readings %s line %d skipped: %s", self.path, self.line, exc)

@@ -100,6 +100,7 @@ def verdict_dict(config: RoomConfig, verdict: criteria.LessonVerdict) -> dict[st
         "class": lesson.class_name,
         "subject": lesson.subject,
         "teacher": lesson.tapped_teacher or lesson.teacher,
+        "teacher_name": config.teacher_name(lesson.tapped_teacher or lesson.teacher),
         "is_extra": lesson.is_extra,
         "exempt_reason": lesson.exempt_reason,
         "used_minutes": round(verdict.used_s / 60.0, 1),

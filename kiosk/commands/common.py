@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kiosk.config import RoomConfig, load_config
-from kiosk.i18n import N_, _
+from babel.numbers import format_decimal
+
+from kiosk.i18n import N_, _, language
 
 DEFAULT_CONFIG = Path(os.environ.get("CLASSROOM_CONFIG", "/etc/classroom/room.toml"))
 
@@ -58,16 +60,24 @@ def journal_dir_of(config: RoomConfig, override: Path | None) -> Path:
 
 
 def percent(value: float | None) -> str:
-    """A share as a percentage for people, e.g. ``95.45 %``; a dash when undefined."""
-    return "—" if value is None else f"{value * 100:.2f} %"
+    """A share as a percentage in the user's locale, e.g. ``95,45 %``; a dash when undefined."""
+    if value is None:
+        return "—"
+    return format_decimal(value * 100, format="0.##", locale=language()) + " %"
 
 
 def print_report(report: Mapping[str, Any], *, console: Console | None = None, title: str = "") -> None:
     """The lesson table and the share against the target, in the user's language."""
     console = console or Console()
     table = Table(title=title or None, show_lines=False)
-    for header in (_("Date"), _("Period"), _("Class"), _("Subject"), _("Teacher"), _("Status"), _("Minutes"), _("Coverage")):
-        table.add_column(header)
+    table.add_column(_("Date"), no_wrap=True)
+    table.add_column(_("Period"), justify="right")
+    table.add_column(_("Class"), no_wrap=True)
+    table.add_column(_("Subject"), min_width=10)
+    table.add_column(_("Teacher"), min_width=14)
+    table.add_column(_("Status"), no_wrap=True)
+    table.add_column(_("Minutes"), justify="right")
+    table.add_column(_("Coverage"), justify="right", no_wrap=True)
     for lesson in report["lessons"]:
         status = lesson["status"]
         table.add_row(
@@ -75,7 +85,7 @@ def print_report(report: Mapping[str, Any], *, console: Console | None = None, t
             str(lesson["period"]),
             lesson.get("class") or "",
             lesson.get("subject") or "",
-            lesson.get("teacher") or "",
+            lesson.get("teacher_name") or lesson.get("teacher") or "",
             f"[{STATUS_STYLES[status]}]{_(STATUS_LABELS[status])}[/]",
             f"{lesson.get('used_minutes', 0):.0f}",
             f"{lesson.get('coverage', 0) * 100:.0f} %",

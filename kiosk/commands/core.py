@@ -18,7 +18,9 @@ from kiosk.clock import ReplayClock, SystemClock
 from kiosk.commands.common import config_option, journal_dir_of, journal_option, load, print_report
 from kiosk.config import load_config
 from kiosk.errors import KioskError, ReadingsError
-from kiosk.i18n import _
+from babel.numbers import format_decimal
+
+from kiosk.i18n import _, language
 from kiosk.journal import Journal
 from kiosk.readings_csv import ReadingsFile
 from kiosk.report import month_bounds, report_dict, room_verdicts
@@ -58,7 +60,9 @@ def replay(readings: Path, config_path: Path, journal_dir: Path | None, skip_bad
                 if count % 20000 == 0:
                     progress.update(task, description=_("replaying: {n} readings").format(n=count))
         except KioskError as exc:
-            raise ReadingsError(f"{readings}: {_('line')} {source.line}: {exc}") from None
+            raise ReadingsError(
+                _("{path}: line {line}: {error}").format(path=readings, line=source.line, error=exc)
+            ) from None
         finally:
             journal.close()
     events = journal.last_seq - first_seq + 1
@@ -171,7 +175,7 @@ def demo(config_path: Path, out_dir: Path, seed: int, week: str) -> None:
     console.print(_("Replayed through the detector into {files} day files ({events} events, {kb:.1f} KB) in {path}.").format(
         files=len(journal_files), events=report["journal_events"], kb=size / 1024, path=journal_dir))
     print_report(report, console=console, title=f"{config.room.name} — {config.school.name}")
-    console.print(_("Took {s:.1f} s.").format(s=time.monotonic() - started))
+    console.print(_("Took {s} s.").format(s=format_decimal(round(time.monotonic() - started, 1), locale=language())))
 
 
 @click.command("check-config", help=_("Validate a room configuration file and print a summary."))
