@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import click
+from babel.numbers import format_decimal
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -18,8 +19,6 @@ from kiosk.clock import ReplayClock, SystemClock
 from kiosk.commands.common import config_option, journal_dir_of, journal_option, load, print_report
 from kiosk.config import load_config
 from kiosk.errors import KioskError, ReadingsError
-from babel.numbers import format_decimal
-
 from kiosk.i18n import _, language
 from kiosk.journal import Journal
 from kiosk.readings_csv import ReadingsFile
