@@ -229,7 +229,9 @@ class Agent:
 
     def undo(self, seq: int, *, at: float | None = None) -> dict[str, Any]:
         """Undo a tap-in or exemption, allowed until its lesson ends."""
-        target = next((e for e in self.journal.after_seq(seq - 1, limit=1) if e["seq"] == seq), None)
+        with self._lock:
+            found = self.journal.after_seq(seq - 1, limit=1) if seq >= 1 else []
+        target = next((e for e in found if e["seq"] == seq), None)
         if target is None or target["type"] not in ("tapin", "exempt"):
             raise ActionRefused(_("there is no tap-in {seq} to undo").format(seq=seq))
         bell = next(b for b in self.config.bells if b.period == target["period"])
