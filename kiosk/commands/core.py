@@ -48,12 +48,9 @@ def replay(readings: Path, config_path: Path, journal_dir: Path | None, skip_bad
         task = progress.add_task(_("replaying"), total=None)
         try:
             for reading in source:
-                if count == 0:
-                    clock = ReplayClock(reading.time, boot_id="replay")
-                    agent.clock = clock
-                    journal._clock = clock
-                    agent.start()
                 clock.advance(reading.time)
+                if count == 0:
+                    agent.start()
                 agent.process(reading)
                 count += 1
                 if count % 20000 == 0:
