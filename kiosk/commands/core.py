@@ -18,7 +18,7 @@ from kiosk.agent import Agent
 from kiosk.clock import ReplayClock, SystemClock
 from kiosk.commands.common import config_option, journal_dir_of, journal_option, load, print_report
 from kiosk.config import load_config
-from kiosk.errors import KioskError, ReadingsError
+from kiosk.errors import ReadingsError, TimeWentBackwards, UnknownChannel
 from kiosk.i18n import _, language
 from kiosk.journal import Journal
 from kiosk.readings_csv import ReadingsFile
@@ -51,14 +51,18 @@ def replay(readings: Path, config_path: Path, journal_dir: Path | None, skip_bad
                 clock.advance(reading.time)
                 if count == 0:
                     agent.start()
-                agent.process(reading)
+                try:
+                    agent.process(reading)
+                except UnknownChannel:
+                    known = ", ".join(str(c) for c in agent.detector.channels)
+                    raise ReadingsError(_("{path}: line {line}: channel {channel} is not in the room configuration (configured: {known})").format(
+                        path=readings, line=source.line, channel=reading.channel, known=known)) from None
+                except TimeWentBackwards:
+                    raise ReadingsError(_("{path}: line {line}: time goes backwards on channel {channel}").format(
+                        path=readings, line=source.line, channel=reading.channel)) from None
                 count += 1
                 if count % 20000 == 0:
                     progress.update(task, description=_("replaying: {n} readings").format(n=count))
-        except KioskError as exc:
-            raise ReadingsError(
-                _("{path}: line {line}: {error}").format(path=readings, line=source.line, error=exc)
-            ) from None
         finally:
             journal.close()
     events = journal.last_seq - first_seq + 1
