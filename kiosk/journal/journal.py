@@ -86,8 +86,11 @@ class Journal:
     ) -> Journal:
         """Open (creating if needed) the journal in ``directory``."""
         if not readonly:
+            is_new = not directory.is_dir()
             try:
                 directory.mkdir(parents=True, exist_ok=True, mode=0o750)
+                if is_new:  # the folder's own entry must survive a power cut too
+                    (ops or FileOps()).fsync_dir(directory.parent)
             except OSError as exc:
                 raise JournalError(f"cannot create journal folder {directory}: {exc.strerror}") from None
         elif not directory.is_dir():
@@ -113,6 +116,13 @@ class Journal:
             if docs:
                 self.last_seq = max(int(d["seq"]) for d in docs)
                 break
+        # Never hand out a sequence number again, even when the newest file lost its
+        # events (a dying card): its name still says where it started, and the district
+        # acknowledged up to the cursor. A reused seq would be dropped as a duplicate.
+        floor = max([d.first_seq - 1 for d in self._days] + [self.cursor])
+        if floor > self.last_seq:
+            log.error("journal: events up to seq %d are gone from the card; going on from there", floor)
+            self.last_seq = floor
         if self._days and not self._readonly:
             self._current = self._days[-1]
 

@@ -74,6 +74,23 @@ class FileOps:
         """Atomically rename ``src`` over ``dst``."""
         os.replace(src, dst)
 
+    def link(self, src: Path, dst: Path) -> None:
+        """Give the file ``src`` a second name ``dst`` (a hard link; ``dst`` must not exist)."""
+        os.link(src, dst)
+
+
+class _FrozenDoc(dict):  # type: ignore[type-arg]
+    """A stored event: a dict that refuses every change, so TinyDB's ``update`` cannot
+    alter the in-memory copy of an event the file already holds."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise AppendOnlyViolation("journal events may only be added, never changed or removed")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    update = pop = popitem = clear = setdefault = _refuse  # type: ignore[assignment]
+
 
 def encode_line(doc_id: int, doc: dict[str, Any]) -> bytes:
     """One journal line for a document: JSON, a tab, its CRC-32 in hex, a newline."""
@@ -99,6 +116,23 @@ def decode_line(line: bytes) -> tuple[int, dict[str, Any]] | None:
     return doc_id, doc
 
 
+def _lines(raw: bytes) -> list[tuple[int, bytes]]:
+    """``(offset, line)`` of every line of ``raw``, newline kept; the last may lack one.
+
+    Only ``\\n`` ends a line (``bytes.splitlines`` would also split on a stray ``\\r`` in
+    garbage and misplace the good end).
+    """
+    out = []
+    start = 0
+    size = len(raw)
+    while start < size:
+        end = raw.find(b"\n", start)
+        end = size if end < 0 else end + 1
+        out.append((start, raw[start:end]))
+        start = end
+    return out
+
+
 class JournalStorage(Storage):
     """TinyDB storage over one append-only day file (see the module docstring).
 
@@ -112,9 +146,8 @@ class JournalStorage(Storage):
         self._readonly = readonly
         self._fd: int | None = None
         self._size = 0
-        self._count = 0
         self.dropped_lines = 0
-        self._data: dict[str, dict[str, Any]] = {TABLE: {}}
+        self._docs: dict[str, dict[str, Any]] = {}
         self._load()
 
     # --- opening and repair -------------------------------------------------
@@ -128,19 +161,16 @@ class JournalStorage(Storage):
         docs: dict[str, Any] = {}
         good_end = 0
         bad_before_good = False
-        pos = 0
-        for line in raw.splitlines(keepends=True):
+        for start, line in _lines(raw):
             decoded = decode_line(line)
-            pos += len(line)
             if decoded is None:
                 self.dropped_lines += 1
                 continue
             if self.dropped_lines:
                 bad_before_good = True
-            docs[str(decoded[0])] = decoded[1]
-            good_end = pos
-        self._data = {TABLE: docs}
-        self._count = len(docs)
+            docs[str(decoded[0])] = _FrozenDoc(decoded[1])
+            good_end = start + len(line)
+        self._docs = docs
         self._size = good_end
         if self._readonly:
             return
@@ -168,7 +198,10 @@ class JournalStorage(Storage):
             self._ops.fsync(fd)
         finally:
             self._ops.close(fd)
-        self.path.rename(aside)
+        # The damaged file gets a second name first and the repaired one replaces it
+        # atomically: a power cut at any point leaves the day file under its own name
+        # (damaged or repaired, never absent), so no good event is ever lost.
+        self._ops.link(self.path, aside)
         self._ops.replace(tmp, self.path)
         self._ops.fsync_dir(self.path.parent)
         self._size = len(body)
@@ -180,8 +213,12 @@ class JournalStorage(Storage):
 
     # --- TinyDB Storage interface ------------------------------------------
     def read(self) -> dict[str, dict[str, Any]]:
-        """The day's documents as TinyDB expects them (``{table: {id: doc}}``)."""
-        return self._data
+        """The day's documents as TinyDB expects them (``{table: {id: doc}}``).
+
+        The outer mapping is new on every call: TinyDB edits it in place before it calls
+        :meth:`write`, and a refused write must leave the stored events as they were.
+        """
+        return {TABLE: self._docs}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Append the documents TinyDB added since the last write, durably.
@@ -194,29 +231,43 @@ class JournalStorage(Storage):
         if set(data) - {TABLE}:
             raise AppendOnlyViolation(f"the journal has one table, {TABLE!r}")
         table = data.get(TABLE, {})
-        added = len(table) - self._count
-        if added <= 0:
-            raise AppendOnlyViolation(
-                f"journal {self.path}: events may only be added, never changed or removed"
-            )
-        new = list(islice(reversed(table.items()), added))
-        new.reverse()
+        new = self._added(table)
         blob = b"".join(encode_line(int(k), doc) for k, doc in new)
         fd = self._open()
         try:
             self._ops.write(fd, blob)
             self._ops.fsync(fd)
         except OSError as exc:
-            for key, _doc in new:
-                table.pop(key, None)
             try:
                 self._ops.truncate(fd, self._size)
             except OSError:
                 log.exception("journal %s: could not cut back a failed append", self.path)
             raise JournalError(f"cannot append to journal {self.path}: {exc.strerror}") from None
         self._size += len(blob)
-        self._count = len(table)
-        self._data = data
+        for key, doc in new:
+            self._docs[key] = _FrozenDoc(doc)
+
+    def _added(self, table: dict[str, Any]) -> list[tuple[str, Any]]:
+        """The documents of ``table`` that are new, after checking no old one changed."""
+        violation = AppendOnlyViolation(
+            f"journal {self.path}: events may only be added, never changed or removed"
+        )
+        added = len(table) - len(self._docs)
+        if added <= 0:
+            raise violation
+        # TinyDB hands back the very objects it read, so an identity check per stored
+        # event (a few hundred a day) finds a removal or a replacement cheaply.
+        for key, doc in self._docs.items():
+            if table.get(key) is not doc:
+                raise violation
+        new = list(islice(reversed(table.items()), added))
+        new.reverse()
+        if any(key in self._docs for key, _doc in new):
+            new = [(k, d) for k, d in table.items() if k not in self._docs]
+        for key, doc in new:
+            if not isinstance(doc, dict) or not key.isdigit():
+                raise AppendOnlyViolation(f"journal {self.path}: document {key!r} is not an event")
+        return new
 
     def _open(self) -> int:
         if self._fd is None:
