@@ -26,6 +26,15 @@ class CtModel:
     amps_per_volt: float | None = None  # for voltage-output clamps
     suggested_burden_ohms: float | None = None  # for current-output clamps at 3.3 V
 
+    @property
+    def calibrated_range_amps(self) -> tuple[float, float]:
+        """Where a 10-bit ADC reads this clamp within 2 %: 5 % to 80 % of its rating.
+
+        Below 5 % the signal is a few ADC counts and noise dominates; above 80 % a peaky
+        (harmonic-rich) current may clip at the rails.
+        """
+        return (0.05 * self.rated_amps, 0.8 * self.rated_amps)
+
     def scale(self, burden_ohms: float | None = None) -> float:
         """Primary amps per volt at the ADC with this clamp (and ``burden_ohms`` if it needs one)."""
         if self.amps_per_volt is not None:
@@ -40,7 +49,7 @@ CATALOGUE: dict[str, CtModel] = {
     m.name: m
     for m in (
         # YHDC SCT-013 family: the -000 is current output; the others have a burden inside, 1 V at rating.
-        CtModel("SCT-013-000", 100.0, 2000.0, False, suggested_burden_ohms=33.0),
+        CtModel("SCT-013-000", 100.0, 2000.0, False, suggested_burden_ohms=22.0),
         CtModel("SCT-013-005", 5.0, 1800.0, True, amps_per_volt=5.0),
         CtModel("SCT-013-010", 10.0, 1800.0, True, amps_per_volt=10.0),
         CtModel("SCT-013-015", 15.0, 1800.0, True, amps_per_volt=15.0),
