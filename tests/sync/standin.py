@@ -29,6 +29,7 @@ CONFIG: dict[str, Any] = {
     "school": {"code": "TH-DEMO", "name": "Trường Tiểu học Demo", "level": "TH", "model": "full"},
     "room": {"code": "P4A", "name": "Phòng 4A", "type": "regular_classroom"},
     "bells": [{"period": 1, "start": "07:45", "end": "08:20"}, {"period": 2, "start": "08:25", "end": "09:00"}],
+    "timetable": [{"weekday": 1, "period": 1, "class": "4A", "subject": "Toán", "teacher": "gv01"}],
     "teachers": [{"id": "gv01", "name": "Nguyễn Thị Lan"}],
 }
 
