@@ -169,7 +169,8 @@ class Journal:
         path = None if self._dir is None else self._dir / f"{local_date.isoformat()}.{seq:010d}.jsonl"
         day = _Day(local_date, seq, None, path)
         self._days.append(day)
-        if current is not None and current.db is not None:
+        if current is not None and current.db is not None and current.path is not None:
+            # a finished day file is closed; an in-memory day holds its only copy
             current.db.close()
             current.db = None
         self._current = day
@@ -271,7 +272,7 @@ class Journal:
     def close(self) -> None:
         """Close every open day file."""
         for day in self._days:
-            if day.db is not None:
+            if day.db is not None and day.path is not None:
                 day.db.close()
                 day.db = None
 
