@@ -19,7 +19,7 @@ class SerialSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     port: str = Field(default=DEFAULT_PORT, min_length=1, max_length=300)
-    board_channel: Annotated[int, Field(ge=1, le=12)] = 1
+    board_channel: Annotated[int, Field(ge=1, le=12)] | None = None  # default: the device's channel
     dialect: Literal["cr1", "oem"] = "cr1"
     baud: Annotated[int, Field(ge=1200, le=2_000_000)] = 115200
     volts: Annotated[float, Field(ge=80.0, le=260.0)] = 220.0  # Vietnam's mains; for OEM P/V

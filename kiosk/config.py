@@ -28,6 +28,8 @@ from pydantic import (
 )
 
 import criteria
+from firmware_bridge.settings import SerialSettings
+from hardware.settings import GpioSettings, Mcp3008Settings
 from kiosk.errors import ConfigError
 from kiosk.i18n import N_, _
 
@@ -77,7 +79,21 @@ class Device(_Strict):
     standby_amps: Amps
     on_amps: Amps
     counts: bool = True
-    options: dict[str, Any] = Field(default_factory=dict)
+    # typed settings of the device's source: [devices.gpio], [devices.mcp3008] or [devices.serial]
+    gpio: GpioSettings | None = None
+    mcp3008: Mcp3008Settings | None = None
+    serial: SerialSettings | None = None
+
+    @model_validator(mode="after")
+    def _source_settings(self) -> Device:
+        for name in ("gpio", "mcp3008", "serial"):
+            if getattr(self, name) is not None and self.source != name:
+                raise ValueError(f"[{name}] settings given but source is {self.source!r}; "
+                                 f"set source = \"{name}\" or remove them")
+        if self.source in ("gpio", "mcp3008") and getattr(self, self.source) is None:
+            raise ValueError(f"source {self.source!r} needs its [devices.{self.source}] settings "
+                             "(the pin or ADC input)")
+        return self
 
     @model_validator(mode="after")
     def _levels_apart(self) -> Device:
