@@ -62,6 +62,7 @@ LABELS = {
     "devices_not_on_long_enough": "Devices not on long enough",
     "channel_missing_over_half_window": "A sensor channel was missing for over half the period",
     "outdoor": "Outdoor lesson",
+    "class_away": "Class away",
     "exam": "Exam",
     "no_power": "Power cut",
     "no_image": "No image",
