@@ -249,6 +249,17 @@ class Agent:
             raise ActionRefused(_("unknown symptom {symptom}").format(symptom=symptom))
         return self._record("fault", at=at, device=kind, symptom=symptom, note=note[:500])
 
+    def record_calibration(self, *, channel: int, standby_amps: float, on_amps: float,
+                           at: float | None = None) -> dict[str, Any]:
+        """Record a device's new standby and on levels (``classroom calibrate``)."""
+        if self.config.device(channel) is None:
+            raise ActionRefused(_("channel {channel} is not configured").format(channel=channel))
+        if not 0.0 <= standby_amps < on_amps:
+            raise ActionRefused(_("on level {on} must be above standby {standby}").format(
+                on=on_amps, standby=standby_amps))
+        return self._record("calibration", at=at, channel=channel, kind=self._kind(channel),
+                            standby_amps=round(standby_amps, 4), on_amps=round(on_amps, 4))
+
     def close_fault(self, fault_seq: int, *, note: str = "", by: str = "it", at: float | None = None) -> dict[str, Any]:
         """Record that a reported fault was fixed."""
         if fault_seq not in {e["seq"] for e in self.open_faults()}:
