@@ -85,7 +85,7 @@ def scenario_run(folders: tuple[Path, ...], as_json: bool, local: bool, journal_
     runner = run_scenario
     if not local:
         try:
-            from sync.scenario_remote import run_scenario_via_district
+            from kiosk.scenario_remote import run_scenario_via_district
         except ImportError:
             pass
         else:
