@@ -1,0 +1,1 @@
+"""fault screen: layout in the .kv file, a thin view, a controller."""

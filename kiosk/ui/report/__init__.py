@@ -1,0 +1,1 @@
+"""report screen: layout in the .kv file, a thin view, a controller."""

@@ -1,0 +1,84 @@
+"""Today and this month: reads the report on the worker and fills the two lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from kivy.app import App
+from kivy.factory import Factory
+
+from kiosk.i18n import _
+from kiosk.ui import model
+from kiosk.ui.text import KIND_LABELS, STATUS_LABELS, label, percent
+from kiosk.ui.widgets import GREY, STATUS_COLORS
+
+MONTHS_SHOWN = 12  # lessons listed as pulling the share down (latest first)
+
+
+class ReportController:
+    """Drives the report view."""
+
+    def __init__(self, view: Any) -> None:
+        self.view = view
+        self.today: list[dict[str, Any]] | None = None
+        self.month: model.MonthState | None = None
+
+    @property
+    def app(self) -> Any:
+        return App.get_running_app()
+
+    def on_show(self) -> None:
+        agent = self.app.agent
+        self.app.worker.submit(lambda: (model.today_lessons(agent), model.month_state(agent)),
+                               self.show, self.app.show_error)
+
+    def on_language(self) -> None:
+        if self.today is not None and self.month is not None:
+            self.show((self.today, self.month))
+
+    def show(self, data: tuple[list[dict[str, Any]], model.MonthState]) -> None:
+        """Fill both columns."""
+        self.today, self.month = data
+        view = self.view
+        view.today_title = _("Today")
+        view.month_title = _("This month")
+        rows = view.ids.today_rows
+        rows.clear_widgets()
+        if not self.today:
+            rows.add_widget(Factory.ReportRow(left_text=_("No lesson has ended yet today")))
+        for lesson in self.today:
+            rows.add_widget(self._row(lesson, with_devices=True))
+        month = self.month
+        view.month_text = _("Share {share} · target {target}").format(
+            share=percent(month.share), target=percent(month.target))
+        view.counts_text = _("Used {used} · not used {not_used} · no data {no_data} · exempt {exempt}").format(
+            **month.counts)
+        view.share = month.share or 0.0
+        view.target = month.target
+        view.meets_target = month.meets_target
+        pulled = view.ids.pulled_rows
+        pulled.clear_widgets()
+        latest = sorted(month.pulled_down, key=lambda e: (e["date"], e["period"]), reverse=True)
+        if not latest:
+            pulled.add_widget(Factory.ReportRow(left_text=_("No lesson pulled the share down")))
+        for lesson in latest[:MONTHS_SHOWN]:
+            pulled.add_widget(self._row(lesson, with_date=True))
+
+    def _row(self, lesson: dict[str, Any], *, with_date: bool = False, with_devices: bool = False) -> Any:
+        status = lesson["status"]
+        head = _("P{period}").format(period=lesson["period"])
+        if with_date:
+            head = f"{dt.date.fromisoformat(lesson['date']):%d/%m} {head}"
+        subject = lesson.get("subject") or _("extra lesson")
+        left = f"{head} · {subject}"
+        right = label(STATUS_LABELS, status)
+        if with_devices and status == "used":
+            right = _("{status} · {n} min").format(status=right, n=int(lesson.get("used_minutes", 0)))
+        detail = ""
+        if with_devices:
+            used = [f"{label(KIND_LABELS, kind)} {int(d['used_minutes'])}'"
+                    for kind, d in (lesson.get("devices") or {}).items() if d.get("used_minutes")]
+            detail = ", ".join(used)
+        return Factory.ReportRow(left_text=left, right_text=right, detail_text=detail,
+                                 status_color=STATUS_COLORS.get(status, GREY))

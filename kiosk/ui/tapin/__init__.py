@@ -1,0 +1,1 @@
+"""tapin screen: layout in the .kv file, a thin view, a controller."""
