@@ -12,6 +12,7 @@ import gzip
 import io
 import logging
 import math
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +34,8 @@ def _open_text(path: Path) -> io.TextIOBase:
     except OSError as exc:
         raise ReadingsError(f"{path}: {exc.strerror}") from None
     if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")  # type: ignore[return-value]
-    return path.open("r", encoding="utf-8", newline="")  # type: ignore[return-value]
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")  # type: ignore[return-value]
+    return path.open("r", encoding="utf-8-sig", newline="")  # type: ignore[return-value]
 
 
 def parse_row(row: list[str]) -> Reading:
@@ -75,7 +76,7 @@ class ReadingsFile:
             rows = csv.reader(handle)
             try:
                 header = next(rows, None)
-            except (UnicodeDecodeError, OSError, EOFError, csv.Error) as exc:
+            except (UnicodeDecodeError, OSError, EOFError, csv.Error, zlib.error) as exc:
                 raise ReadingsError(f"{self.path}: {exc}") from None
             if header is None:
                 raise ReadingsError(_("{path}: empty file").format(path=self.path))
@@ -89,7 +90,7 @@ class ReadingsFile:
                     row = next(rows)
                 except StopIteration:
                     return
-                except (UnicodeDecodeError, OSError, EOFError, csv.Error) as exc:
+                except (UnicodeDecodeError, OSError, EOFError, csv.Error, zlib.error) as exc:
                     raise ReadingsError(
                         _("{path}: line {line}: {error}").format(path=self.path, line=self.line + 1, error=exc)
                     ) from None
