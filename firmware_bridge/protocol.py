@@ -91,8 +91,10 @@ def parse_line(raw: bytes) -> Frame | BadFrame:
         return TEXT
     if len(line) > MAX_LINE:
         return BadFrame("line too long", _excerpt(line))
-    if line.startswith(b"$"):
-        return _parse_cr1(line)
+    start = line.rfind(b"$CR")
+    if start >= 0:
+        # noise before a frame on the same line (a half line after a replug): the CRC decides
+        return _parse_cr1(line[start:])
     try:
         text = line.decode("ascii")
     except UnicodeDecodeError:
