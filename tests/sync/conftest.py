@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
+
+from kiosk.district_server import AdminApi, DistrictServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,44 +21,64 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """The Pi-facing server as a subprocess on a fixed loopback port over one database file."""
+    """The real district server (a uvicorn child process) on a fixed loopback port over one SQLite file.
+
+    Set up with one school and room; enrolment codes come from its admin API; what it
+    stores is read straight from its database, so the check does not trust the API.
+    """
+
+    school = "TH-SYNC"
 
     def __init__(self, db: Path, port: int | None = None) -> None:
         self.db = db
-        self.port = port or free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.server = DistrictServer(f"sqlite:///{db}", port=port or free_port())
+        self.port = self.server.port
+        self._admin: AdminApi | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.server.url
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.sync.standin", "--port", str(self.port), "--db", str(self.db)],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.url + "/docs", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
+        self.server.start()
+        self._admin = None
+        if not self.db.with_suffix(".ready").exists():
+            admin = self.admin()
+            admin.call("POST", "/schools", json={"code": self.school, "name": "Trường TH Đồng Bộ",
+                                                 "level": "TH", "model": "full"})
+            for room in ("P4A", "P4B"):
+                admin.call("POST", f"/schools/{self.school}/rooms", json={
+                    "code": room, "name": f"Phòng {room}", "type": "regular_classroom", "devices": [
+                        {"kind": "projector", "channel": 1, "standby_amps": 0.018, "on_amps": 1.3}]})
+            admin.call("PUT", f"/schools/{self.school}/bells", json={"bells": [
+                {"period": 1, "start": "07:45", "end": "08:20"}, {"period": 2, "start": "08:25", "end": "09:00"}]})
+            self.db.with_suffix(".ready").touch()
+
+    def admin(self) -> AdminApi:
+        if self._admin is None:
+            self._admin = self.server.admin()
+        return self._admin
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
+        self.server.kill()
 
     def new_code(self, room: str = "P4A", ttl_s: float = 3600) -> str:
-        return str(requests.post(self.url + "/test/codes", params={"room": room, "ttl_s": ttl_s}, timeout=10)
-                   .json()["code"])
+        answer = self.admin().call("POST", "/enrollment-codes", json={"school": self.school, "room": room})
+        if ttl_s <= 0:
+            with sqlite3.connect(self.db) as db:
+                db.execute("UPDATE enrollment_codes SET expires_at = 0 WHERE id = ?", (answer["id"],))
+        return str(answer["code"])
+
+    def revoke(self, code_id: int) -> None:
+        self.admin().call("POST", f"/enrollment-codes/{code_id}/revoke")
 
     def seqs(self, pi_id: str) -> list[int]:
-        return list(requests.get(f"{self.url}/test/pis/{pi_id}/seqs", timeout=10).json())
+        with sqlite3.connect(self.db) as db:
+            return [row[0] for row in db.execute("SELECT seq FROM events WHERE pi_id = ? ORDER BY seq", (pi_id,))]
 
-    def set_config(self, body: str) -> None:
-        requests.put(self.url + "/test/config", data=body.encode(), timeout=10).raise_for_status()
+    def change_bells(self) -> None:
+        self.admin().call("PUT", f"/schools/{self.school}/bells", json={"bells": [
+            {"period": 1, "start": "07:30", "end": "08:05"}, {"period": 2, "start": "08:10", "end": "08:45"}]})
 
 
 @pytest.fixture

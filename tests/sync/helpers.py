@@ -42,4 +42,4 @@ def build_week_journal(folder: Path, *, heartbeat_s: float = 120.0) -> int:
 def open_journal(folder: Path) -> Journal:
     """Open a test journal for reading and cursor moves (the replay clock is irrelevant here)."""
     config = load_config(EXAMPLE_CONFIG)
-    return Journal.open(folder, tz=config.tz, clock=ReplayClock(1.8e9, boot_id="sync-test"))
+    return Journal.open(folder, tz=config.tz, clock=ReplayClock(1_763_500_000.0, boot_id="sync-test"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.sync.conftest import ServerProcess, free_port
 from tests.sync.faultproxy import FaultProxy
 from tests.sync.helpers import open_journal
 
-CLOCK = ReplayClock(1.8e9, boot_id="sync-test")
+CLOCK = ReplayClock(time.time(), boot_id="sync-test")  # the Pi clock sent along: right now
 
 
 def enrolled(server: ServerProcess, url: str | None = None, **kwargs: object) -> SyncClient:
@@ -134,7 +135,7 @@ def test_lost_server_events_are_resent_not_papered_over(server: ServerProcess, t
     client = enrolled(server)
     client.upload(read_after=lambda s, n: journal.after_seq(s, limit=n), get_cursor=lambda: journal.cursor,
                   set_cursor=journal.set_cursor, last_seq=lambda: journal.last_seq,
-                  clock=lambda: __import__("sync.client").client.ClockState(1.8e9, 1.0, "b", True),
+                  clock=lambda: __import__("sync.client").client.ClockState(time.time(), 1.0, "b", True),
                   batch_events=100, max_batches=2)
     assert journal.cursor == 200
     journal.set_cursor(700)  # as if the server's database was restored from an older backup
