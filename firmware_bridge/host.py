@@ -199,8 +199,11 @@ class SerialBridge:
             port, self._port = self._port, None
         if port is None:
             return
-        self.stats.disconnects += 1
-        log.warning("%s: board gone (%s); reconnecting every %.0f s", self.path, why, self.reconnect_s)
+        if why in ("stopped", "closed"):
+            log.info("%s: port closed (%s)", self.path, why)
+        else:
+            self.stats.disconnects += 1
+            log.warning("%s: board gone (%s); reconnecting every %.1f s", self.path, why, self.reconnect_s)
         try:
             port.close()
         except (serial.SerialException, OSError) as exc:
