@@ -127,6 +127,10 @@ class KioskApp(App):
         self.manager.current = name
         self.screens[name].controller.on_show()
 
+    def tr(self, message: str) -> str:
+        """``message`` in the kiosk's language (for scripts and controllers)."""
+        return _(message)
+
     def show_message(self, text: str, *, is_error: bool = False, seconds: float = 5.0) -> None:
         """A line at the bottom of the screen for a few seconds."""
         self.message = text

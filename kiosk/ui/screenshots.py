@@ -54,7 +54,8 @@ def screens_script(out: Path, size: str, languages: tuple[str, ...] = ("vi", "en
             d.tap(d.widget("tapin", "exempt"))
             yield from d.idle()
             shot(lang, "tapin-exempt")
-            d.tap(d.widget("tapin", "exempt"))
+            d.tap_text(d.widget("tapin", "reasons").parent, app.tr("Cancel"))
+            yield from d.idle()
             d.tap(d.widget("tapin", "search"))
             for key in "hung":
                 app.keyboard_press(key)
@@ -78,7 +79,7 @@ def screens_script(out: Path, size: str, languages: tuple[str, ...] = ("vi", "en
             app.go("itmode")
             yield from d.idle()
             shot(lang, "it-pin")
-            for key in app.agent.config.agent.it_pin + "ok":
+            for key in [*app.agent.config.agent.it_pin, "ok"]:
                 app.screens["itmode"].controller.digit(key)
             yield from d.idle()
             yield 3

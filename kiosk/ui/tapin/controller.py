@@ -99,6 +99,7 @@ class TapInController:
     def open_search(self) -> None:
         """Show the keyboard for the name search."""
         self.view.is_searching = True
+        self.view.is_exempt_open = False
         self.app.open_keyboard(self.search_key)
 
     def search_key(self, key: str) -> None:
