@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 _TIME_ERROR = 5  # adjtimex(2): clock not synchronised
+#: systemd-timesyncd touches this file once it has synchronised the clock in this boot.
+TIMESYNCD_FLAG = Path("/run/systemd/timesync/synchronized")
 
 
 class Clock(Protocol):
@@ -45,16 +47,56 @@ class _Timex(ctypes.Structure):
     _fields_ = [("modes", ctypes.c_uint), ("_rest", ctypes.c_byte * 512)]
 
 
-class SystemClock:
-    """The real clock of this machine; synchronisation from the kernel's ``adjtimex``."""
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
 
-    def __init__(self) -> None:
+
+def kernel_synced(libc: ctypes.CDLL | None = None) -> bool:
+    """Whether the kernel's clock is synchronised (adjtimex(2) not ``TIME_ERROR``).
+
+    An NTP daemon (chrony, ntpd, timesyncd) clears the kernel's unsynchronised flag
+    once it disciplines the clock; reading it needs no privilege (modes = 0).
+    """
+    libc = libc if libc is not None else _libc()
+    if libc is None:
+        return False
+    timex = _Timex()
+    state = libc.adjtimex(ctypes.byref(timex))
+    return state not in (-1, _TIME_ERROR)
+
+
+def sync_source(*, timesyncd_flag: Path = TIMESYNCD_FLAG, libc: ctypes.CDLL | None = None) -> str | None:
+    """Which evidence says the clock is synchronised: ``"timesyncd"``, ``"kernel"`` or None.
+
+    systemd-timesyncd's flag file first (``timedatectl``'s "System clock
+    synchronized" comes from the same place), then the kernel's status, which chrony
+    and ntpd keep.
+    """
+    if timesyncd_flag.exists():
+        return "timesyncd"
+    if kernel_synced(libc):
+        return "kernel"
+    return None
+
+
+class SystemClock:
+    """The real clock of this machine.
+
+    Synchronisation comes from :func:`sync_source`. Once seen synchronised, the clock
+    stays so for this process: the flag file and the kernel's status are read only
+    until then (every journal append asks), and an NTP daemon losing its servers
+    later does not make the wall clock wrong.
+    """
+
+    def __init__(self, *, timesyncd_flag: Path = TIMESYNCD_FLAG) -> None:
         try:
             self.boot_id = _BOOT_ID.read_text().strip()
         except OSError:
             self.boot_id = uuid.uuid4().hex
-        libc_name = ctypes.util.find_library("c")
-        self._libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
+        self._libc = _libc()
+        self._timesyncd_flag = timesyncd_flag
+        self._synced = False
 
     def wall(self) -> float:
         return time.time()
@@ -63,11 +105,10 @@ class SystemClock:
         return time.monotonic()
 
     def is_synced(self) -> bool:
-        if self._libc is None:
-            return False
-        timex = _Timex()
-        state = self._libc.adjtimex(ctypes.byref(timex))
-        return state not in (-1, _TIME_ERROR)
+        if not self._synced and sync_source(timesyncd_flag=self._timesyncd_flag, libc=self._libc):
+            self._synced = True
+            log.info("clock: synchronised")
+        return self._synced
 
 
 class ReplayClock:
