@@ -90,8 +90,10 @@ def check_config(probe: Probe) -> Check:
 def check_journal(probe: Probe) -> Check:
     """The journal folder takes a durable write and has room left."""
     folder = probe.journal_dir
+    if not folder.is_dir():
+        return Check(_("Journal"), FAIL, _("{folder} does not exist").format(folder=folder),
+                     _("install the Pi again: sudo deploy/install-pi.sh (the journal is kept)"))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         test = folder / f".doctor-{os.getpid()}"
         fd = os.open(test, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
