@@ -15,38 +15,43 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kiosk.config import RoomConfig
 from kiosk.district_server import AdminApi, DistrictServer
 from kiosk.errors import ScenarioError
 from kiosk.i18n import _
-from kiosk.scenario import Scenario, _weeks, load_scenario, replay_scenario
+from kiosk.scenario import _weeks, load_scenario, replay_scenario
 from sync.client import ClockState, SyncClient, UploadResult
 from sync.errors import SyncError
 
 SUMMARY_KEYS = ("used", "not_used", "no_data", "exempt", "share", "target", "meets_target")
 
 
-def setup_room(admin: AdminApi, scenario: Scenario) -> tuple[str, str]:
-    """Create the scenario's school (if new) and room with its configuration; return their codes."""
-    raw, config = scenario.raw, scenario.config
+def setup_room(admin: AdminApi, config: RoomConfig) -> tuple[str, str]:
+    """Create the room's school (with its holidays, if new) and the room with its configuration.
+
+    Bells and teachers are the school's and are replaced by this room's; returns the
+    school and room codes.
+    """
     school, room = config.school.code, config.room.code
     known = {s["code"] for s in admin.call("GET", "/schools")}
     if school not in known:
         admin.call("POST", "/schools", json={
             "code": school, "name": config.school.name, "level": config.school.level,
             "model": config.school.model, "timezone": config.timezone})
+        for holiday in config.holidays:
+            admin.call("POST", f"/schools/{school}/holidays", json={"date": holiday.isoformat()})
     admin.call("POST", f"/schools/{school}/rooms", json={
         "code": room, "name": config.room.name, "type": config.room.type,
         "devices": [{"kind": d.kind, "channel": d.channel, "standby_amps": d.standby_amps, "on_amps": d.on_amps,
                      "source": d.source, "counts": d.counts} for d in config.devices]})
     admin.call("PUT", f"/schools/{school}/bells", json={"bells": [
-        {"period": b["period"], "start": b["start"], "end": b["end"]} for b in raw["bell_schedule"]]})
+        {"period": b.period, "start": b.start.strftime("%H:%M"), "end": b.end.strftime("%H:%M")}
+        for b in config.bells]})
     if config.teachers:
         admin.call("PUT", f"/schools/{school}/teachers", json={"teachers": [
             t.model_dump(exclude_none=True) for t in config.teachers]})
     admin.call("PUT", f"/schools/{school}/rooms/{room}/timetable", json={"lessons": [
         e.model_dump(mode="json", by_alias=True, exclude_none=True) for e in config.timetable]})
-    for holiday in config.holidays:
-        admin.call("POST", f"/schools/{school}/holidays", json={"date": holiday.isoformat()})
     return school, room
 
 
@@ -73,7 +78,7 @@ def run_with_server(server: DistrictServer, folder: Path, *, journal_dir: Path |
     scenario = load_scenario(folder)
     admin = server.admin()
     try:
-        school, room = setup_room(admin, scenario)
+        school, room = setup_room(admin, scenario.config)
         code = admin.call("POST", "/enrollment-codes", json={"school": school, "room": room})["code"]
         client = SyncClient(server.url)
         try:
