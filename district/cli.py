@@ -33,8 +33,17 @@ from district.settings import Settings, get_settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it now."""
+    return message
+
+
+WHY = {"not_used": N_("devices not used"), "no_data": N_("no data"), None: N_("no lessons")}
+
+
 def _fail(message: str) -> None:
-    click.echo(f"{_('error')}: {message}", err=True)
+    prefix = _("error")
+    click.echo(f"{prefix}: {message}", err=True)
     sys.exit(1)
 
 
@@ -252,7 +261,7 @@ def report(env: Env, school: str | None, room: str | None, month: str | None, fi
     for r in result["rooms"]:
         s = r["summary"]
         share = "-" if s["share"] is None else f"{s['share'] * 100:.1f} %"
-        verdict = _("meets target") if s["meets_target"] else _("below target") + f" ({_(r['below_target_reason'] or '')})"
+        verdict = _("meets target") if s["meets_target"] else _("below target") + f" ({_(WHY[r['below_target_reason']])})"
         click.echo(f"{r['school']}/{r['room']}: {share} / {s['target'] * 100:.0f} % — {verdict}; "
                    + _("used {used}, not used {not_used}, no data {no_data}, exempt {exempt}").format(**s))
     for f in result["freshness"]:

@@ -19,22 +19,30 @@ from district.i18n import translate
 from district.scoring.service import RoomScore, below_target_reason
 
 KINDS = ("lessons", "intervals", "room_months")
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it now."""
+    return message
+
+
+SHEET_TITLES = {"lessons": N_("Lessons"), "intervals": N_("Device intervals"), "room_months": N_("Room months")}
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "lessons": [
-        ("school", "School"), ("room", "Room"), ("date", "Date"), ("period", "Period"), ("class", "Class"),
-        ("subject", "Subject"), ("teacher", "Teacher"), ("status", "Status"), ("used_minutes", "Minutes used"),
-        ("coverage", "Data coverage"), ("projector_minutes", "Projector minutes"),
-        ("document_camera_minutes", "Document camera minutes"), ("interactive_board_minutes", "Interactive board minutes"),
-        ("audio_minutes", "Audio minutes"), ("exempt_reason", "Exemption reason"),
+        ("school", N_("School")), ("room", N_("Room")), ("date", N_("Date")), ("period", N_("Period")), ("class", N_("Class")),
+        ("subject", N_("Subject")), ("teacher", N_("Teacher")), ("status", N_("Status")), ("used_minutes", N_("Minutes used")),
+        ("coverage", N_("Data coverage")), ("projector_minutes", N_("Projector minutes")),
+        ("document_camera_minutes", N_("Document camera minutes")), ("interactive_board_minutes", N_("Interactive board minutes")),
+        ("audio_minutes", N_("Audio minutes")), ("exempt_reason", N_("Exemption reason")),
     ],
     "intervals": [
-        ("school", "School"), ("room", "Room"), ("date", "Date"), ("period", "Period"), ("device", "Device"),
-        ("channel", "Channel"), ("start", "Start"), ("end", "End"), ("minutes", "Minutes"),
+        ("school", N_("School")), ("room", N_("Room")), ("date", N_("Date")), ("period", N_("Period")), ("device", N_("Device")),
+        ("channel", N_("Channel")), ("start", N_("Start")), ("end", N_("End")), ("minutes", N_("Minutes")),
     ],
     "room_months": [
-        ("school", "School"), ("room", "Room"), ("room_type", "Room type"), ("month", "Month"), ("lessons", "Lessons"),
-        ("used", "Used"), ("not_used", "Not used"), ("no_data", "No data"), ("exempt", "Exempt"), ("share", "Share"),
-        ("target", "Target"), ("meets_target", "Meets target"), ("why_below", "Why below target"),
+        ("school", N_("School")), ("room", N_("Room")), ("room_type", N_("Room type")), ("month", N_("Month")), ("lessons", N_("Lessons")),
+        ("used", N_("Used")), ("not_used", N_("Not used")), ("no_data", N_("No data")), ("exempt", N_("Exempt")), ("share", N_("Share")),
+        ("target", N_("Target")), ("meets_target", N_("Meets target")), ("why_below", N_("Why below target")),
     ],
 }
 
@@ -99,7 +107,7 @@ def to_xlsx(kind: str, data: Sequence[dict[str, Any]], lang: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = translate({"lessons": "Lessons", "intervals": "Device intervals", "room_months": "Room months"}[kind], lang)[:31]
+    ws.title = translate(SHEET_TITLES[kind], lang)[:31]
     ws.append(headers(kind, lang))
     keys = [k for k, _t in COLUMNS[kind]]
     for row in data:

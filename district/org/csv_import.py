@@ -55,7 +55,7 @@ def _rows(text: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) 
 def _bad(line: int, column: str, expected: str, got: str) -> BadInput:
     return BadInput(
         _("line {line}: column {column}: expected {expected}, got {got!r}").format(
-            line=line, column=column, expected=_(expected), got=got
+            line=line, column=column, expected=expected, got=got
         ),
         code="bad_csv",
         line=line,
@@ -66,9 +66,9 @@ def _int(line: int, row: dict[str, str], column: str, low: int, high: int) -> in
     try:
         value = int(row[column])
     except ValueError:
-        raise _bad(line, column, f"a whole number {low}-{high}", row[column]) from None
+        raise _bad(line, column, _("a whole number {low}-{high}").format(low=low, high=high), row[column]) from None
     if not low <= value <= high:
-        raise _bad(line, column, f"a whole number {low}-{high}", row[column])
+        raise _bad(line, column, _("a whole number {low}-{high}").format(low=low, high=high), row[column])
     return value
 
 
@@ -76,13 +76,13 @@ def _hhmm(line: int, row: dict[str, str], column: str) -> str:
     try:
         return dt.time.fromisoformat(row[column]).strftime("%H:%M")
     except ValueError:
-        raise _bad(line, column, "a time as HH:MM", row[column]) from None
+        raise _bad(line, column, _("a time as HH:MM"), row[column]) from None
 
 
 def _text(line: int, row: dict[str, str], column: str, max_len: int) -> str:
     value = row[column]
     if not value or len(value) > max_len:
-        raise _bad(line, column, f"a text of 1-{max_len} characters", value)
+        raise _bad(line, column, _("a text of 1-{max} characters").format(max=max_len), value)
     return value
 
 
@@ -94,9 +94,9 @@ def parse_bells(text: str) -> list[tuple[int, str, str]]:
         period = _int(line, row, "period", 0, 20)
         start, end = _hhmm(line, row, "start"), _hhmm(line, row, "end")
         if end <= start:
-            raise _bad(line, "end", "a time after start", row["end"])
+            raise _bad(line, "end", _("a time after start"), row["end"])
         if period in seen:
-            raise _bad(line, "period", "a period not listed before", row["period"])
+            raise _bad(line, "period", _("a period not listed before"), row["period"])
         seen.add(period)
         out.append((period, start, end))
     if not out:
@@ -111,11 +111,11 @@ def parse_teachers(text: str) -> list[tuple[str, str, str | None]]:
     for line, row in _rows(text, ("id", "name"), ("card",)):
         code = _text(line, row, "id", 40)
         if code in seen:
-            raise _bad(line, "id", "an id not listed before", code)
+            raise _bad(line, "id", _("an id not listed before"), code)
         seen.add(code)
         card = row.get("card") or None
         if card is not None and len(card) > 64:
-            raise _bad(line, "card", "at most 64 characters", card)
+            raise _bad(line, "card", _("at most 64 characters"), card)
         out.append((code, _text(line, row, "name", 200), card))
     return out
 
@@ -134,14 +134,14 @@ def parse_timetable(
             "teacher": _text(line, row, "teacher", 40),
         }
         if periods is not None and entry["period"] not in periods:
-            raise _bad(line, "period", "a period of the bell schedule", row["period"])
+            raise _bad(line, "period", _("a period of the bell schedule"), row["period"])
         if teachers and entry["teacher"] not in teachers:
-            raise _bad(line, "teacher", "a teacher id of the school", row["teacher"])
+            raise _bad(line, "teacher", _("a teacher id of the school"), row["teacher"])
         for column in TIMETABLE_OPTIONAL:
             if row.get(column):
                 try:
                     entry[column] = dt.date.fromisoformat(row[column])
                 except ValueError:
-                    raise _bad(line, column, "a date as YYYY-MM-DD", row[column]) from None
+                    raise _bad(line, column, _("a date as YYYY-MM-DD"), row[column]) from None
         out.append((line, _text(line, row, "room", 40), entry))
     return out

@@ -122,9 +122,15 @@ def _room_events(pi: _Pi, room: tuple[str, str, str, float, str | None], devices
         if missing_today:
             pi.add("back", _ts(day, "16:30"), channel=1, kind="document_camera", state="off")
             pi.add("back", _ts(day, "16:30") + 1, channel=0, kind="projector", state="off")
+        last_states = {str(c): "off" for c in channels}
         if quirk == "left_on" and day == days[-1]:
             pi.add("on", _ts(day, "15:30"), channel=0, kind="projector")  # nobody switched it off
-        pi.add("heartbeat", _ts(day, "17:00"), channels={str(c): ("on" if quirk == "left_on" and day == days[-1] and c == 0 else "off") for c in channels}) if _ts(day, "17:00") <= now else None
+            last_states["0"] = "on"
+        if quirk == "missing" and day == days[-1]:
+            pi.add("missing", _ts(day, "12:00"), channel=1, kind="document_camera")  # sensor unplugged at lunch
+            last_states["1"] = "missing"
+        if _ts(day, "17:00") <= now:
+            pi.add("heartbeat", _ts(day, "17:00"), channels=last_states)
 
 
 def load_demo(session: Session, *, now: float | None = None, seed: int = 7, since: dt.date | None = None) -> DemoDistrict:
@@ -195,3 +201,45 @@ def _ingest(session: Session, pi: _Pi) -> None:
              "events": [WireEvent.model_validate(e).model_dump(by_alias=True, exclude_none=True) for e in chunk]}
         )
         ingest_batch(session=session, pi=pi_row, batch=batch, received_at=last_at + 60, future_tolerance_s=86400 * 400)
+
+
+def main() -> None:
+    """``python -m district.web.demo [--port N] [--db PATH]``: serve the dashboard on the demo district."""
+    import argparse
+    import tempfile
+    import time
+    from pathlib import Path
+
+    import uvicorn
+
+    from district import migrate
+    from district.alerts.service import evaluate
+    from district.db import make_engine, make_sessionmaker, transaction
+    from district.settings import get_settings
+    from district.web.app import create_app_with_web
+    from district.web.settings import get_web_settings
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: a new temporary one)")
+    args = parser.parse_args()
+    path = args.db or Path(tempfile.mkdtemp(prefix="district-demo-")) / "demo.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    sessions = make_sessionmaker(make_engine(url))
+    with transaction(sessions) as session:
+        if session.get(models.School, 1) is None:
+            load_demo(session)
+            print(f"demo district loaded into {path}")
+    with transaction(sessions) as session:
+        evaluate(session, now=time.time(), settings=get_web_settings())
+    app = create_app_with_web(get_settings(database_url=url))
+    print(f"dashboard: http://{args.host}:{args.port}/web/")
+    print(f"log in as admin / {DEMO_PASSWORDS['admin']}  (or analyst / {DEMO_PASSWORDS['analyst']}, "
+          f"staff-th-ngoclam / {DEMO_PASSWORDS['staff']})")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

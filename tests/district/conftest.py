@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
-import pytest
-from fastapi.testclient import TestClient
+os.environ["DISTRICT_LANG"] = "en"  # assertions read English messages; the default is Vietnamese
 
-from district.app import create_app
-from district.settings import get_settings
+import psycopg  # noqa: E402
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from district.app import create_app  # noqa: E402
+from district.settings import get_settings  # noqa: E402
 
 API = "/api/v1"
 ADMIN_USER, ADMIN_PASSWORD = "root-admin", "root-password-1"

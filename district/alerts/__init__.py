@@ -1,0 +1,1 @@
+"""Alerts that surface by themselves, and the daily e-mail digest."""
