@@ -172,6 +172,8 @@ def retire(path: Path) -> Path:
 
 def _hand_over(state_dir: Path) -> None:
     # firstboot runs as root; the agent (the state folder's owner) must read what enrol wrote.
+    if not state_dir.is_dir():
+        return
     st = state_dir.stat()
     for path in state_dir.iterdir():
         if path.is_file() and path.stat().st_uid != st.st_uid:
