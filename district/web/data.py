@@ -24,7 +24,7 @@ from district import models
 from district.org.service import policy_of
 from district.scoring import service as scoring
 
-LOOKBACK_S = 86400.0  # events this long before a range set each channel's starting state
+LOOKBACK_S = 7 * 86400.0  # as the district default (Settings.lookback_s): events before a range set each channel state
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
