@@ -14,6 +14,7 @@ import json
 import logging
 import time
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,16 +56,32 @@ def cached_etag(state_dir: Path) -> str | None:
     return etag if isinstance(etag, str) else None
 
 
-def overlay(local: dict[str, Any], district: dict[str, Any]) -> dict[str, Any]:
-    """The local TOML's data with each section the district sent replacing the local one (not ``agent``)."""
+def overlay(local: Mapping[str, Any], district: Mapping[str, Any]) -> dict[str, Any]:
+    """The local data with each section the district sent replacing the local one.
+
+    ``[agent]`` always stays local. An empty table from the district (``detector: {}``)
+    or an empty device list means "nothing set at the district" and keeps the Pi's own;
+    empty lists of holidays, teachers or lessons are meaningful and replace.
+    """
     merged = dict(local)
     for key, value in district.items():
-        if key not in LOCAL_ONLY:
-            merged[key] = value
+        if key in LOCAL_ONLY:
+            continue
+        if (isinstance(value, Mapping) or key == "devices") and not value and key in local:
+            continue
+        merged[key] = value
     return merged
 
 
-def _local_data(local_path: Path | None) -> dict[str, Any]:
+def config_data(config: RoomConfig) -> dict[str, Any]:
+    """A running configuration as plain data (the shape of the TOML file)."""
+    return config.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _local_data(local: Path | Mapping[str, Any] | None) -> dict[str, Any]:
+    if isinstance(local, Mapping):
+        return dict(local)
+    local_path = local
     if local_path is None or not local_path.is_file():
         return {}
     try:
@@ -73,9 +90,12 @@ def _local_data(local_path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"{local_path}: {exc}") from None
 
 
-def check_district_copy(config: dict[str, Any], local_path: Path | None) -> RoomConfig:
-    """Validate a downloaded copy together with the local file; raises :class:`ConfigError`."""
-    return parse_config(overlay(_local_data(local_path), config), source="district config")
+def check_district_copy(config: Mapping[str, Any], local: Path | Mapping[str, Any] | None) -> RoomConfig:
+    """Validate a downloaded copy over the local file (or the running config's data).
+
+    Raises :class:`ConfigError` naming the key.
+    """
+    return parse_config(overlay(_local_data(local), config), source="district config")
 
 
 def save_cached(state_dir: Path, *, etag: str | None, config: dict[str, Any]) -> Path:
@@ -87,16 +107,17 @@ def save_cached(state_dir: Path, *, etag: str | None, config: dict[str, Any]) ->
     return path
 
 
-def load_effective_config(local_path: Path, *, state_dir: Path | None = None) -> RoomConfig:
+def load_effective_config(local_path: Path, *, state_dir: Path | None = None,
+                          journal_dir: Path | None = None) -> RoomConfig:
     """The configuration the agent runs with: the cached district copy over the local TOML.
 
     Without a cached copy (never synced) this is the local file. A cached copy that no
     longer validates with the local file is logged and ignored (the local file wins), so
-    a Pi always starts. ``state_dir`` defaults to the parent of the local file's
-    ``[agent] journal_dir``.
+    a Pi always starts. ``state_dir`` defaults to the parent of the journal folder
+    (``journal_dir``, else the local file's ``[agent] journal_dir``).
     """
     local = load_config(local_path)
-    folder = state_dir if state_dir is not None else state_dir_for(local.agent.journal_dir)
+    folder = state_dir if state_dir is not None else state_dir_for(journal_dir or local.agent.journal_dir)
     cached = load_cached(folder)
     if cached is None:
         return local

@@ -9,7 +9,7 @@ is never spent under the agent's lock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ def sync_round(
     *,
     state_dir: Path,
     read_after: Callable[[int, int], list[dict[str, Any]]] | None = None,
-    local_config: Path | None = None,
+    local_config: Path | Mapping[str, Any] | None = None,
     batch_events: int = 500,
     fetch_config: bool = True,
     on_progress: Callable[[UploadResult], None] | None = None,
@@ -60,7 +60,9 @@ def sync_round(
     """Upload what waits, then fetch the config (ETag). Errors are collected, not raised.
 
     The upload stops at the first error with the cursor at the last acknowledgement; the
-    config is still fetched (a Pi with a 409 still gets its bells). ``read_after``
+    config is still fetched (a Pi with a 409 still gets its bells). A changed copy is
+    cached only if it validates over ``local_config`` (the TOML file, or the running
+    configuration's data). ``read_after``
     defaults to the journal's own reader (use the agent's locked one in a live program).
     """
     result = RoundResult()

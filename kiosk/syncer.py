@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.agent import Agent
+from kiosk.district_config import check_district_copy, config_data, load_cached
+from kiosk.errors import ConfigError
 from kiosk.identity import IdentityError, load_identity, state_dir_for
 from kiosk.sync_round import client_for, sync_round
 from sync.client import SyncClient, make_retry
@@ -41,6 +43,8 @@ _status: dict[str, Any] = {
     "gaps": [],
     "clock_skew_s": None,
     "running": False,
+    "config_applied_at": None,
+    "restart_needed": False,
 }
 
 
@@ -51,7 +55,9 @@ def status() -> dict[str, Any]:
     try), ``last_attempt_at`` / ``last_upload_at`` / ``last_config_at`` (UTC epoch s
     or None), ``waiting`` (events not yet acknowledged), ``cursor``, ``last_seq``,
     ``last_error`` and ``last_error_code`` (None when the last round was clean),
-    ``gaps``, ``clock_skew_s``, ``running``.
+    ``gaps``, ``clock_skew_s``, ``running``, ``config_applied_at`` (when a district
+    config last took effect live) and ``restart_needed`` (a new copy changes devices or
+    detector settings, which take effect at the next start).
     """
     with _lock:
         return dict(_status)
@@ -103,9 +109,10 @@ class Syncer:
         journal = self.agent.journal
         now = time.time()
         _update(last_attempt_at=now)
+        base = self.local_config if self.local_config is not None else config_data(self.agent.config)
         result = sync_round(client, journal, self.agent.clock, state_dir=self.state_dir,
                             read_after=lambda seq, limit: self.agent.events_after(seq, limit=limit),
-                            local_config=self.local_config)
+                            local_config=base)
         error = result.errors[0] if result.errors else None
         values: dict[str, Any] = {
             "reachable": not (error is not None and error.code == "unreachable"),
@@ -122,7 +129,29 @@ class Syncer:
                 values["last_upload_at"] = time.time()
         if result.config_changed:
             values["last_config_at"] = time.time()
+            values.update(self._apply_config(base))
         _update(**values)
+
+    def _apply_config(self, base: Path | dict[str, Any]) -> dict[str, Any]:
+        """Make a new district copy live: bells, timetable, teachers, holidays, policy at once.
+
+        Devices and detector settings shape the running detector, so a copy that changes
+        them waits for the next start (``restart_needed``).
+        """
+        cached = load_cached(self.state_dir)
+        if cached is None:
+            return {}
+        try:
+            new = check_district_copy(cached["config"], base)
+        except ConfigError:
+            return {}
+        current = self.agent.config
+        if (new.devices, new.detector, new.agent) != (current.devices, current.detector, current.agent):
+            log.warning("sync: the district's config changes devices or detector settings; restart to apply")
+            return {"restart_needed": True}
+        self.agent.config = new
+        log.info("sync: district config for room %s applied live", new.room.code)
+        return {"config_applied_at": time.time(), "restart_needed": False}
 
     def run(self, stop: threading.Event) -> None:
         """Sync until ``stop`` is set; a failing round is logged and the next one comes."""

@@ -43,6 +43,9 @@ def _optional(module: str) -> ModuleType | None:
 def run(config_path: Path, journal_dir: Path | None, replay_path: Path | None, speed: float,
         headless: bool | None, simulate: bool) -> None:
     config = load(config_path)
+    district_config = _optional("kiosk.district_config")  # the district's last copy wins, offline too
+    if district_config is not None:
+        config = district_config.load_effective_config(config_path, journal_dir=journal_dir)
     clock: Clock = ReplayClock(boot_id="replay") if replay_path and speed != 1 else SystemClock()
     journal = Journal.open(journal_dir_of(config, journal_dir), tz=config.tz, clock=clock)
     agent = Agent(config, journal, clock, heartbeat_s=config.agent.heartbeat_s)

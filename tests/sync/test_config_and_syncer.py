@@ -135,6 +135,7 @@ def test_syncer_uploads_in_background_and_never_blocks_logging(
     thread.join(30)
     assert status["enrolled"] is True and status["reachable"] is True
     assert status["waiting"] == 0 and status["last_error"] is None and status["last_upload_at"] is not None
+    assert status["restart_needed"] is True  # the district's room has other devices: they wait for a restart
     assert server.seqs(answer.pi_id) == list(range(1, last_seq + 21))
     assert json.loads((state / "district-config.json").read_text())["etag"]
     proxy.close()
@@ -149,3 +150,18 @@ def test_syncer_not_enrolled_never_counts_as_sent(tmp_path: Path, week_journal: 
     assert status["enrolled"] is False and status["last_error_code"] == "not_enrolled"
     assert status["waiting"] == last_seq
     assert journal.cursor == 0
+
+
+def test_syncer_applies_a_new_timetable_live(server: ServerProcess, tmp_path: Path) -> None:
+    toml = local_toml(tmp_path)
+    state = tmp_path
+    client = enrol(server, state)
+    journal = open_journal(tmp_path / "journal")
+    sync_round(client, journal, ReplayClock(time.time()), state_dir=state, local_config=toml)
+    config = load_effective_config(toml, state_dir=state)  # what `classroom run` starts with
+    agent = Agent(config, journal, ReplayClock(time.time()))
+    server.change_bells()
+    syncer.Syncer(agent, state_dir=state).run_once()
+    assert [b.start.strftime("%H:%M") for b in agent.config.bells] == ["07:30", "08:10"]
+    status = syncer.status()
+    assert status["restart_needed"] is False and status["config_applied_at"] is not None
