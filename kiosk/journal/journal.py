@@ -23,7 +23,7 @@ from tinydb.storages import MemoryStorage
 
 from kiosk.clock import Clock
 from kiosk.errors import JournalError
-from kiosk.journal.storage import TABLE, FileOps, JournalStorage
+from kiosk.journal.storage import TABLE, FileOps, JournalDB, JournalStorage
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class Journal:
             if day.path is None:
                 day.db = TinyDB(storage=MemoryStorage)
             else:
-                day.db = TinyDB(
+                day.db = JournalDB(
                     day.path, storage=JournalStorage, ops=self._ops, readonly=self._readonly
                 )
         return day.db

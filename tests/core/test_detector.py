@@ -16,8 +16,8 @@ STANDBY, ON = 0.02, 1.30
 INTERVALS = [1.0, 2.0, 5.0, 7.0, 10.0]
 
 
-def _detector(**kwargs: float) -> Detector:
-    return Detector([ChannelSpec(1, "projector", STANDBY, ON), ChannelSpec(2, "audio", 0.005, 0.13)], **kwargs)
+def _detector() -> Detector:
+    return Detector([ChannelSpec(1, "projector", STANDBY, ON), ChannelSpec(2, "audio", 0.005, 0.13)])
 
 
 def _run(detector: Detector, samples: Iterable[tuple[float, float]], channel: int = 1) -> list[DeviceEvent]:

@@ -9,9 +9,17 @@ from pathlib import Path
 
 import pytest
 from tinydb import TinyDB, where
+from tinydb.table import Document
 
 from kiosk.errors import AppendOnlyViolation, JournalError
-from kiosk.journal.storage import TABLE, FileOps, JournalStorage, decode_line, encode_line
+from kiosk.journal.storage import (
+    TABLE,
+    FileOps,
+    JournalDB,
+    JournalStorage,
+    decode_line,
+    encode_line,
+)
 
 
 def _db(path: Path, **kwargs: object) -> TinyDB:
@@ -155,3 +163,29 @@ def test_unreadable_file_is_a_journal_error(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(JournalError, match="cannot read"):
         JournalStorage(folder)
+
+
+class _Counting(FileOps):
+    def __init__(self) -> None:
+        self.written: list[int] = []
+
+    def write(self, fd: int, data: bytes) -> None:
+        super().write(fd, data)
+        self.written.append(len(data))
+
+
+def test_journal_db_insert_writes_only_the_new_line_however_big_the_day(tmp_path: Path) -> None:
+    ops = _Counting()
+    db = JournalDB(tmp_path / "day.jsonl", storage=JournalStorage, ops=ops)
+    events = db.table(TABLE)
+    for i in range(1, 1001):
+        assert events.insert({"seq": i, "type": "heartbeat"}) == i
+    assert ops.written == [len(encode_line(i, {"seq": i, "type": "heartbeat"})) for i in range(1, 1001)]
+    assert events.get(doc_id=500) == {"seq": 500, "type": "heartbeat"}
+    assert len(events.search(where("seq") > 990)) == 10
+    with pytest.raises(ValueError, match="already exists"):
+        events.insert(Document({"seq": 0}, doc_id=3))
+    with pytest.raises(AppendOnlyViolation):
+        events.update({"type": "forged"}, doc_ids=[1])
+    db.close()
+    assert len(JournalDB(tmp_path / "day.jsonl", storage=JournalStorage).table(TABLE)) == 1000
