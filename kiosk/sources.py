@@ -184,24 +184,21 @@ def add_gpio(sources: Sources, devices: list[Device], *, clock: Clock, pin_facto
 
 
 def add_mcp3008(sources: Sources, devices: list[Device], *, clock: Clock, pin_factory: Any = None,
-                spi: Any = None, timer: Callable[[], float] | None = None) -> None:
+                timer: Callable[[], float] | None = None) -> None:
     """CT clamps through MCP3008s; one thread reads them in turn (they share the SPI bus)."""
-    from hardware.ct_clamp import CtClamp, open_spi
+    from hardware.ct_clamp import CtClamp
 
-    buses: dict[tuple[int, int], Any] = {}
     readers = []
     for device in devices:
         settings = device.mcp3008
         assert settings is not None
-        key = (settings.spi_port, settings.spi_device)
-        if key not in buses:
-            try:
-                buses[key] = spi if spi is not None else open_spi(*key, pin_factory=pin_factory)
-            except (HardwareError, ImportError, OSError) as exc:
-                raise SourceError(_("channel {channel}: SPI {port}.{device} cannot be opened: {error}").format(
-                    channel=device.channel, port=key[0], device=key[1], error=exc)) from None
         extra: dict[str, Any] = {} if timer is None else {"timer": timer}
-        clamp = CtClamp(settings, spi=buses[key], channel=device.channel, **extra)
+        try:
+            clamp = CtClamp(settings, channel=device.channel, pin_factory=pin_factory, **extra)
+        except HardwareError as exc:
+            raise SourceError(_("channel {channel}: SPI {port}.{device} cannot be opened: {error}").format(
+                channel=device.channel, port=settings.spi_port, device=settings.spi_device, error=exc)) from None
+        sources.on_close(clamp.close)
         readers.append((device.channel, clamp.read_amps))
     interval = min(d.mcp3008.interval_s for d in devices if d.mcp3008 is not None)
     sources.add("mcp3008", lambda: poll(readers, wall=clock.wall, interval_s=interval, stop=sources.stop,
@@ -240,13 +237,13 @@ def add_simulated_board(sources: Sources, config: RoomConfig, *, clock: Clock, l
 
 
 def build_sources(config: RoomConfig, *, clock: Clock, stop: threading.Event, simulate: bool = False,
-                  pin_factory: Any = None, spi: Any = None, spi_timer: Callable[[], float] | None = None,
+                  pin_factory: Any = None, spi_timer: Callable[[], float] | None = None,
                   open_serial: Callable[..., Any] | None = None) -> Sources:
     """All configured sources merged into one reading stream (a :class:`Sources`).
 
     With ``simulate`` every device is read from a simulated board over a pseudo-terminal,
-    whatever its configured source. ``pin_factory`` (gpiozero), ``spi`` and
-    ``open_serial`` replace the real I/O in tests; gpiozero's mock is never picked by
+    whatever its configured source. ``pin_factory`` (gpiozero's, for pins and SPI),
+    ``spi_timer`` and ``open_serial`` replace the real I/O in tests; gpiozero's mock is never picked by
     itself. Raises :class:`SourceError` when a configured sensor cannot start.
     """
     sources = Sources(stop, Health())
@@ -262,8 +259,7 @@ def build_sources(config: RoomConfig, *, clock: Clock, stop: threading.Event, si
     if "gpio" in by_source:
         add_gpio(sources, by_source["gpio"], clock=clock, pin_factory=pin_factory)
     if "mcp3008" in by_source:
-        add_mcp3008(sources, by_source["mcp3008"], clock=clock, pin_factory=pin_factory, spi=spi,
-                    timer=spi_timer)
+        add_mcp3008(sources, by_source["mcp3008"], clock=clock, pin_factory=pin_factory, timer=spi_timer)
     if "serial" in by_source:
         add_serial(sources, by_source["serial"], clock=clock, open_serial=open_serial)
     if not sources._threads:

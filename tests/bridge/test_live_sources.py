@@ -16,8 +16,6 @@ import shutil
 import threading
 from pathlib import Path
 
-from gpiozero.pins.mock import MockFactory
-
 from firmware_bridge.host import SerialBridge
 from firmware_bridge.simulator import FakeBoard, frames_from_readings, play
 from hardware.reading import Reading
@@ -29,7 +27,7 @@ from kiosk.scenario import run_scenario
 from kiosk.simulate import simulate
 from kiosk.sources import build_sources
 from tests.bridge.conftest import Reader, room
-from tests.hardware.fakes import FakeMcp3008, ct_wave
+from tests.hardware.fakes import FakeMcp3008, FakeSpiFactory, ct_wave
 
 BASE = {"standby_amps": 0.02, "on_amps": 1.0}
 
@@ -46,16 +44,16 @@ def test_three_ways_feed_detector_and_journal(tmp_path: Path) -> None:
         {"kind": "audio", "channel": 4, "source": "serial", **BASE,
          "serial": {"port": str(link), "board_channel": 2}},
     ])
-    factory = MockFactory()
     wave, _ = ct_wave(amps_rms=1.2, amps_per_volt=5.0)
     spi = FakeMcp3008({0: wave})
+    factory = FakeSpiFactory(spi)  # mock pins for the switch; the fake ADC at SPI transfer()
     board = FakeBoard(link)
     clock = SystemClock()
     journal = Journal.open(tmp_path / "journal", tz=config.tz, clock=clock)
     agent = Agent(config, journal, clock)
     agent.start()
     stop = threading.Event()
-    sources = build_sources(config, clock=clock, stop=stop, pin_factory=factory, spi=spi, spi_timer=spi.timer)
+    sources = build_sources(config, clock=clock, stop=stop, pin_factory=factory, spi_timer=spi.timer)
     factory.pin(17).drive_low()  # the projector's switch closed: current flows
     sending = threading.Event()
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from typing import Any
+
+from gpiozero.pins.mock import MockFactory
 
 Wave = Callable[[float], float]  # time in s -> volts at the ADC input (bias included)
 
@@ -48,6 +51,11 @@ class FakeMcp3008:
         self.transfers = 0
         self.fail: Exception | None = None
 
+    bits_per_word = 8
+
+    def close(self) -> None:
+        pass
+
     def timer(self) -> float:
         return self.t
 
@@ -62,3 +70,14 @@ class FakeMcp3008:
         self.t += self.dt * (1 + self.rng.uniform(-self.jitter, self.jitter))
         self.transfers += 1
         return [0x00, (value >> 8) & 0x03, value & 0xFF]
+
+
+class FakeSpiFactory(MockFactory):
+    """gpiozero's MockFactory (mock pins for switches and LEDs) whose ``spi()`` is ``fake``."""
+
+    def __init__(self, fake: FakeMcp3008) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def spi(self, **spi_args: Any) -> FakeMcp3008:
+        return self.fake

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from firmware_bridge.simulator import FakeBoard
 from kiosk.cli import cli
+from kiosk.clock import SystemClock
 from kiosk.commands import sensors as sensors_module
 from kiosk.config import load_config
 from kiosk.journal import Journal
-from kiosk.clock import SystemClock
 from tests.conftest import EXAMPLE_CONFIG
 
 
