@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import criteria
 from openpyxl import Workbook
 
+import criteria
 from district.i18n import translate
 from district.scoring.service import RoomScore, below_target_reason
 
 KINDS = ("lessons", "intervals", "room_months")
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802  (the gettext marker name)
     """Mark ``message`` for the catalogue without translating it now."""
     return message
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,7 +60,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> set[int]:
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
-    table = models.Event.__table__
+    table = cast(Table, models.Event.__table__)
     stmt: Any
     if dialect == "postgresql":
         stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["pi_id", "seq"])

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import criteria
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+import criteria
 from district import models
 from district.errors import BadInput, Conflict, NotFound
 from district.i18n import _

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import criteria
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+import criteria
 from district import models
 from district.errors import BadInput
 from district.i18n import _

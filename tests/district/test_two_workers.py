@@ -17,7 +17,14 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from district.migrate import upgrade
-from tests.district.conftest import ADMIN_PASSWORD, ADMIN_USER, _free_port, batch, device_event, new_pg_database
+from tests.district.conftest import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    _free_port,
+    batch,
+    device_event,
+    new_pg_database,
+)
 
 EVENTS_PER_PI = 400
 BATCH = 40
