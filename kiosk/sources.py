@@ -265,3 +265,61 @@ def build_sources(config: RoomConfig, *, clock: Clock, stop: threading.Event, si
     if not sources._threads:
         raise SourceError(_("no live sensors configured; set each device's source, or use --simulate"))
     return sources
+
+
+class StatusOutputs:
+    """Drive the status LED (and the optional buzzer) from the agent and the sources.
+
+    LED: steady = logging OK, fast blink = a sensor problem (a fault word from a sensor, or
+    a channel missing), slow blink = not synced (``is_synced`` returns False). The buzzer
+    beeps when a fault report is journalled. Call :meth:`update` periodically, or
+    :meth:`start` for a thread that does it every second until ``stop``.
+    """
+
+    def __init__(self, agent: Any, sources: Sources, *, led_pin: int, buzzer_pin: int | None = None,
+                 pin_factory: Any = None, is_synced: Callable[[], bool] = lambda: True) -> None:
+        from hardware.status import AckBuzzer, StatusLed
+
+        self.agent = agent
+        self.sources = sources
+        self.is_synced = is_synced
+        self.led = StatusLed(led_pin, pin_factory=pin_factory)
+        self.buzzer = AckBuzzer(buzzer_pin, pin_factory=pin_factory) if buzzer_pin is not None else None
+        agent.listeners.append(self._on_event)
+        sources.on_close(self.close)
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "fault" and self.buzzer is not None:
+            self.buzzer.acknowledge()
+
+    def update(self) -> str:
+        """Show the status now; return it."""
+        from hardware.status import worst
+
+        if self.sources.stop.is_set():
+            return "stopped"  # close() has turned the LED off and released it
+        states = self.agent.channel_states()
+        problem = bool(self.sources.health.snapshot()) or any(s == "missing" for s, _ in states.values())
+        status = worst(sensor_problem=problem, synced=self.is_synced())
+        self.led.show(status)
+        return status
+
+    def start(self) -> threading.Thread:
+        """Update every second in a thread until the sources stop."""
+
+        def loop() -> None:
+            while not self.sources.stop.wait(1.0):
+                try:
+                    self.update()
+                except HardwareError as exc:
+                    log.warning("status led: %s", exc)
+
+        thread = threading.Thread(target=loop, name="status-led", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self) -> None:
+        """Turn the outputs off and release their pins."""
+        self.led.close()
+        if self.buzzer is not None:
+            self.buzzer.close()
