@@ -65,7 +65,9 @@ def channel_histories(
     state, the channel counts as missing (nothing seen is nothing known). Events before
     ``start_at`` only set the state the span starts in.
     """
-    histories = {c: ChannelHistory(channel=c) for c in channels}
+    # Every channel starts the span missing: a first event inside the span closes the
+    # unknown stretch before it as missing instead of leaving it uncounted.
+    histories = {c: ChannelHistory(channel=c, since=start_at) for c in channels}
     for event in events:
         at = float(event["at"])
         if at >= until_at:

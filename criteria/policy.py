@@ -68,6 +68,18 @@ class Policy:
     exempt_reasons: tuple[str, ...] = EXEMPT_REASONS
     counted_kinds: tuple[str, ...] = DEVICE_KINDS
 
+    def __post_init__(self) -> None:
+        """Refuse values no district could mean (a policy arrives as data from the server)."""
+        for room_type, share in self.targets.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"target {share} for {room_type} out of range 0.0-1.0")
+        if self.min_used_s < 0:
+            raise ValueError(f"min_used_s {self.min_used_s} must be 0 or more seconds")
+        if not 0.0 <= self.no_data_fraction <= 1.0:
+            raise ValueError(f"no_data_fraction {self.no_data_fraction} out of range 0.0-1.0")
+        if self.stale_s <= 0:
+            raise ValueError(f"stale_s {self.stale_s} must be above 0 seconds")
+
     def target_for(self, room_type: str) -> float:
         """The target share for ``room_type``; raises ``KeyError`` for an unknown type."""
         try:
