@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import queue
+import shutil
 import tempfile
 import threading
 import time
@@ -216,6 +217,7 @@ def add_simulated_board(sources: Sources, config: RoomConfig, *, clock: Clock, l
     link = link or folder / "usb-Classroom_Simulated_Board-if00"
     board = FakeBoard(link)
     sources.board = board
+    sources.on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
     sources.on_close(board.close)
     room_to_board = {d.channel: i + 1 for i, d in enumerate(devices)}
     bridge = SerialBridge(str(link), {b: r for r, b in room_to_board.items()}, wall=clock.wall,
