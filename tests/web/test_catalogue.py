@@ -37,4 +37,7 @@ def test_every_string_the_pages_use_is_translated_with_its_placeholders():
 def test_the_compiled_catalogue_matches_the_source(tmp_path):
     fresh = tmp_path / "web.mo"
     subprocess.run([str(Path(sys.executable).with_name("pybabel")), "compile", "-i", str(PO), "-o", str(fresh)], check=True, capture_output=True)
-    assert {m.id: m.string for m in read_mo(fresh.open("rb"))} == {m.id: m.string for m in read_mo(MO.open("rb"))}
+    def entries(path: Path) -> dict[str, str]:
+        return {m.id: m.string for m in read_mo(path.open("rb")) if m.id}
+
+    assert entries(fresh) == entries(MO)
