@@ -163,7 +163,7 @@ def test_faults_open_and_close(agent: Agent) -> None:
 
 
 def test_a_broken_listener_never_stops_logging(agent: Agent) -> None:
-    seen = []
+    seen: list[dict[str, Any]] = []
 
     def broken(event: dict[str, Any]) -> None:
         raise RuntimeError("screen gone")
