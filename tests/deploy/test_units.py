@@ -74,3 +74,13 @@ def test_journald_is_kept_in_ram_and_capped() -> None:
     conf = _unit(UNITS / "journald-classroom.conf")["Journal"]
     assert conf["Storage"] == "volatile"
     assert conf["RuntimeMaxUse"].endswith("M")
+
+
+def test_server_units_verify(tmp_path: Path) -> None:
+    units = sorted(SERVER_UNITS.glob("*.service")) + sorted(SERVER_UNITS.glob("*.timer"))
+    assert len(units) == 3
+    done = _verify_root(tmp_path, units, ["/opt/district/venv/bin/district",
+                                          "/opt/district/deploy/server/backup.sh"])
+    assert done.returncode == 0, done.stderr
+    serve = _unit(SERVER_UNITS / "district.service")["Service"]["ExecStart"]
+    assert "--workers" in serve and "127.0.0.1" in serve  # only nginx faces the network
