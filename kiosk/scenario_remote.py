@@ -107,8 +107,13 @@ def run_with_server(server: DistrictServer, folder: Path, *, journal_dir: Path |
     return report
 
 
-def run_scenario_via_district(folder: Path, *, journal_dir: Path | None = None) -> dict[str, Any]:
-    """Replay a scenario through a fresh district server on loopback and return its verdicts."""
+def run_scenario_via_district(folder: Path, *, journal_dir: Path | None = None,
+                              database_url: str | None = None) -> dict[str, Any]:
+    """Replay a scenario through a fresh district server on loopback and return its verdicts.
+
+    The server's database is a temporary SQLite file unless ``database_url`` names an
+    empty one (e.g. PostgreSQL: ``postgresql+psycopg://postgres@127.0.0.1/scratch``).
+    """
     with tempfile.TemporaryDirectory(prefix="scenario-district-") as tmp, \
-            DistrictServer(f"sqlite:///{Path(tmp) / 'district.db'}") as server:
+            DistrictServer(database_url or f"sqlite:///{Path(tmp) / 'district.db'}") as server:
         return run_with_server(server, folder, journal_dir=journal_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -106,3 +108,23 @@ def week_journal(tmp_path: Path, week_template: tuple[Path, int]) -> tuple[Path,
     target = tmp_path / "pi" / "journal"
     shutil.copytree(week_template[0], target)
     return target, week_template[1]
+
+
+PG_ADMIN_URL = os.environ.get("DISTRICT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+    import psycopg
+
+    name = f"sync_test_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"no PostgreSQL at {PG_ADMIN_URL} ({exc}); set DISTRICT_TEST_PG or run scripts/setup.sh")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

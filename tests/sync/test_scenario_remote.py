@@ -41,3 +41,12 @@ def test_cli_without_local_goes_through_the_district() -> None:
     report = json.loads(out.stdout)
     assert "district" in report  # the district path, not the core
     assert statuses(report) == statuses(expected_of(folder))
+
+
+@pytest.mark.parametrize("folder", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_district_path_on_postgresql(folder: Path, tmp_path: Path, pg_url: str) -> None:
+    remote = run_scenario_via_district(folder, journal_dir=tmp_path / "journal", database_url=pg_url)
+    expected = expected_of(folder)
+    assert statuses(remote) == statuses(expected)
+    for key in SUMMARY_KEYS:
+        assert remote["summary"][key] == expected["summary"][key], key
