@@ -82,6 +82,7 @@ class KioskApp(App):
         self.card_buffer = ""
         self._idle_s = 0.0
         self._is_dirty = True
+        self._faults_dirty = True
         self._since_refresh_s = 0.0
         self._since_month_s = MONTH_REFRESH_S
         self._prompted: tuple[Any, int] | None = None
@@ -155,7 +156,9 @@ class KioskApp(App):
         """Read the home state (and the month) on the worker; screens update when it arrives."""
         self._since_refresh_s = 0.0
         self._is_dirty = False
-        self.worker.submit(lambda: model.home_state(self.agent), self._got_home, self.show_error)
+        faults = None if month or self._faults_dirty or self.home_state is None else self.home_state.open_faults
+        self._faults_dirty = False
+        self.worker.submit(lambda: model.home_state(self.agent, faults), self._got_home, self.show_error)
         if month:
             self._since_month_s = 0.0
             self.worker.submit(lambda: model.month_state(self.agent), self._got_month, self.show_error)
@@ -172,9 +175,11 @@ class KioskApp(App):
     def _on_agent_event(self, event: dict[str, Any]) -> None:
         """Called on the agent's thread: only flag, the UI thread refreshes."""
         is_person = event.get("type") in ("tapin", "exempt", "tapin_undone", "fault", "fault_closed")
+        is_fault = event.get("type") in ("fault", "fault_closed")
 
         def mark(_dt: float) -> None:
             self._is_dirty = True
+            self._faults_dirty = self._faults_dirty or is_fault
             if is_person:
                 self._since_month_s = MONTH_REFRESH_S
 

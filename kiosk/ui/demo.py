@@ -34,10 +34,12 @@ def _timeline(readings: ReadingsFile, tapins: list[dict[str, Any]]) -> Iterator[
 
 
 def month_agent(config: RoomConfig, workdir: Path, *, now: dt.datetime, seed: int = 7,
-                interval_s: float = 10.0) -> Agent:
+                interval_s: float = 10.0, heartbeat_s: float | None = 60.0) -> Agent:
     """An agent over a journal holding the four weeks up to ``now`` (local, aware), clock at ``now``.
 
-    ``now`` must fall on a weekday; the simulated weeks end with ``now``'s week.
+    ``now`` must fall on a weekday; the simulated weeks end with ``now``'s week. With
+    ``heartbeat_s`` the agent ticks as the live loop does, so the journal holds the
+    heartbeats a real month has (a few hundred events per school day).
     """
     monday = now.date() - dt.timedelta(days=now.weekday() + 7 * (WEEKS - 1))
     scenario = simulate(config, workdir / "scenario", monday=monday, seed=seed, days=7 * WEEKS,
@@ -45,8 +47,9 @@ def month_agent(config: RoomConfig, workdir: Path, *, now: dt.datetime, seed: in
     stop_at = now.timestamp()
     clock = ReplayClock(dt.datetime.combine(monday, dt.time(6), tzinfo=config.tz).timestamp(), boot_id="demo")
     journal = Journal.open(workdir / "journal", tz=config.tz, clock=clock)
-    agent = Agent(config, journal, clock)
+    agent = Agent(config, journal, clock, heartbeat_s=heartbeat_s)
     agent.start()
+    last_tick = 0.0
     for at, item in _timeline(ReadingsFile(workdir / "scenario" / "readings.csv.gz"), scenario["tapins"]):
         if at > stop_at:
             break
@@ -56,5 +59,8 @@ def month_agent(config: RoomConfig, workdir: Path, *, now: dt.datetime, seed: in
                          period=int(item["period"]), exempt_reason=item.get("exempt_reason"), at=at)
         else:
             agent.process(item)
+        if heartbeat_s and at - last_tick >= 1.0:
+            last_tick = at
+            agent.tick()
     clock.advance(stop_at)
     return agent

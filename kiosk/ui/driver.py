@@ -83,13 +83,16 @@ class Driver:
         touch.touch_down()
         touch.touch_up()
 
-    def tap_text(self, container: Any, text: str) -> None:
-        """Tap the child of ``container`` (searched recursively) showing ``text``."""
+    def find_text(self, container: Any, text: str) -> Any:
+        """The first widget inside ``container`` (searched recursively) showing ``text``."""
         for child in container.walk(restrict=True):
             if getattr(child, "text", None) == text and child is not container:
-                self.tap(child)
-                return
+                return child
         raise LookupError(f"no widget with text {text!r}")
+
+    def tap_text(self, container: Any, text: str) -> None:
+        """Tap the widget inside ``container`` showing ``text``."""
+        self.tap(self.find_text(container, text))
 
     def type_keys(self, text: str, *, enter: bool = True) -> None:
         """Keys typed on a hardware keyboard (a USB card reader is one): text, then Enter."""

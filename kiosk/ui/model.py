@@ -183,8 +183,11 @@ def on_seconds(events: Sequence[Mapping[str, Any]], channel: int, start_at: floa
     return total
 
 
-def home_state(agent: Agent) -> HomeState:
-    """The home screen's data: period, tap-in, device tiles, open faults."""
+def home_state(agent: Agent, open_faults: list[dict[str, Any]] | None = None) -> HomeState:
+    """The home screen's data: period, tap-in, device tiles, open faults.
+
+    ``open_faults`` may be passed from a cache: finding them reads the whole journal.
+    """
     config = agent.config
     at = agent.clock.wall()
     now = local_now(config, at)
@@ -204,7 +207,8 @@ def home_state(agent: Agent) -> HomeState:
             minutes = on_seconds(events, device.channel, info.start_at, at) / 60.0
         tiles.append(Tile(kind=device.kind, channel=device.channel, state=state, minutes=minutes))
     return HomeState(now_at=at, local_now=now, period=info, tap=tap, tiles=tiles,
-                     open_faults=agent.open_faults(), tap_period=tap_period(config, at))
+                     open_faults=agent.open_faults() if open_faults is None else open_faults,
+                     tap_period=tap_period(config, at))
 
 
 def month_state(agent: Agent) -> MonthState:
