@@ -42,6 +42,7 @@ class Mcp3008Settings(_Strict):
     cycles: Annotated[int, Field(ge=1, le=100)] = 10
     interval_s: Annotated[float, Field(ge=0.5, le=60.0)] = 5.0
     calibration: Annotated[float, Field(gt=0.5, lt=2.0)] = 1.0  # trim factor from a clamp meter
+    loops: Annotated[int, Field(ge=1, le=20)] = 1  # times the conductor passes through the clamp
 
     @model_validator(mode="after")
     def _scale_known(self) -> Mcp3008Settings:
@@ -52,9 +53,13 @@ class Mcp3008Settings(_Strict):
         return self
 
     def amps_per_volt(self) -> float:
-        """Primary amps per volt at the ADC input, from the model or turns ratio and burden."""
+        """Primary amps per volt at the ADC input, from the model or turns ratio and burden.
+
+        With the conductor looped ``loops`` times through the clamp it sees ``loops`` × the
+        current, so small loads (a document camera's tens of mA) read above the noise.
+        """
         if self.ct_model is not None and self.turns_ratio is None:
-            return ct_model(self.ct_model).scale(self.burden_ohms) * self.calibration
+            return ct_model(self.ct_model).scale(self.burden_ohms) * self.calibration / self.loops
         if self.turns_ratio is None or self.burden_ohms is None:
             raise BadSetting("set ct_model, or both turns_ratio and burden_ohms")
-        return self.turns_ratio / self.burden_ohms * self.calibration
+        return self.turns_ratio / self.burden_ohms * self.calibration / self.loops

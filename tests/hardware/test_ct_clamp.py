@@ -71,5 +71,6 @@ def test_catalogue_and_settings() -> None:
     assert "SCT-013-000" in CATALOGUE and "SCT-013-100" in CATALOGUE
     assert ct_model("sct-013-000").scale(33.0) == pytest.approx(2000 / 33)
     assert Mcp3008Settings(ct_model=None, turns_ratio=2000, burden_ohms=22).amps_per_volt() == pytest.approx(2000 / 22)
+    assert Mcp3008Settings(ct_model="SCT-013-005", loops=4).amps_per_volt() == pytest.approx(5.0 / 4)
     with pytest.raises(ValueError, match="unknown CT clamp model"):
         Mcp3008Settings(ct_model="XYZ")
