@@ -11,7 +11,8 @@ next step of ``plan`` decides its fate:
 - ``"503"``: answered at once with 503 and ``Retry-After: 1``, never forwarded;
 - a callable: called (e.g. to kill the server), then the request is forwarded.
 
-After the plan runs out every request is ``"ok"``. ``seen`` counts requests.
+After the plan runs out every request is ``"ok"``. ``seen`` counts requests;
+``statuses`` lists the HTTP status of every server answer passed on.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class FaultProxy:
         self.delay_s = delay_s
         self.seen = 0
         self.faults: dict[str, int] = {}
+        self.statuses: list[int] = []  # the server's answers passed on (not the proxy's own 503s)
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
@@ -119,6 +121,8 @@ class FaultProxy:
                 answer = self._forward(request)
                 if answer is None or step == "cut_response":
                     return  # closing without an answer: the client sees a cut connection
+                with self._lock:
+                    self.statuses.append(int(answer.split(b" ", 2)[1]))
                 client.sendall(answer)
 
     def close(self) -> None:

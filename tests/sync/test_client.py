@@ -75,6 +75,7 @@ def test_faults_through_proxy_end_exactly_once(server: ServerProcess, tmp_path: 
     assert result.upload is not None
     assert result.upload.duplicates > 0  # answers cut after the server stored them: resent, not doubled
     assert {"cut_request", "cut_response", "503", "delay"} <= set(proxy.faults)
+    assert proxy.statuses and all(status == 200 for status in proxy.statuses)  # the server itself never failed
     assert journal.cursor == last_seq
     assert_exactly_once(server, str(client.pi_id), last_seq)
     proxy.close()
