@@ -12,6 +12,9 @@
 # test (or a card being prepared in a chroot) can replace it:
 #
 #   SYSTEMCTL  systemctl                       (units: daemon-reload, enable, restart)
+#
+# With a touchscreen (the default) the agent and the kiosk run in one process
+# (classroom-kiosk.service); with --headless the agent alone (classroom-agent.service).
 #   APT_GET    apt-get                         (system packages; only when some are missing)
 #   ENROLL     classroom enroll as the user    (the district; only when not yet enrolled)
 #   PIP_ARGS   extra arguments for pip         (e.g. --no-index --find-links DIR)
@@ -45,7 +48,7 @@ usage: $0 [--server URL --code CODE --room ROOM] [--source PATH] [--headless]
   --code CODE    the enrolment code the district gave for this room
   --room ROOM    the room code, e.g. R101
   --source PATH  the release to install: a project folder or a wheel (default: this checkout)
-  --headless     no touchscreen on this Pi: do not enable the kiosk unit
+  --headless     no touchscreen on this Pi: the agent alone (classroom-agent.service)
 EOF
 }
 
@@ -176,13 +179,16 @@ if [ "$units_changed" = 1 ]; then
   $SYSTEMCTL daemon-reload
   $SYSTEMCTL restart systemd-journald.service || say "journald not restarted (the drop-in applies at next boot)"
 fi
-wanted=(classroom-agent.service classroom-firstboot.service classroom-update.timer)
-[ "$kiosk" = 1 ] && wanted+=(classroom-kiosk.service)
-for unit in "${wanted[@]}"; do
+# The journal has one writer: the agent runs either headless (classroom-agent) or
+# with the touchscreen in the same process (classroom-kiosk), never both.
+if [ "$kiosk" = 1 ]; then main_unit=classroom-kiosk.service other_unit=classroom-agent.service
+else main_unit=classroom-agent.service other_unit=classroom-kiosk.service; fi
+for unit in "$main_unit" classroom-firstboot.service classroom-update.timer; do
   $SYSTEMCTL is-enabled --quiet "$unit" 2>/dev/null || $SYSTEMCTL enable --quiet "$unit"
 done
-if [ "$kiosk" = 0 ] && $SYSTEMCTL is-enabled --quiet classroom-kiosk.service 2>/dev/null; then
-  $SYSTEMCTL disable --now --quiet classroom-kiosk.service
+if $SYSTEMCTL is-enabled --quiet "$other_unit" 2>/dev/null; then
+  $SYSTEMCTL disable --now --quiet "$other_unit"
+  changed=1
 fi
 
 # --- enrolment --------------------------------------------------------------------
@@ -201,13 +207,9 @@ fi
 
 # --- start ------------------------------------------------------------------------
 if [ "$changed" = 1 ]; then
-  $SYSTEMCTL restart classroom-agent.service
-  [ "$kiosk" = 1 ] && $SYSTEMCTL restart classroom-kiosk.service
+  $SYSTEMCTL restart "$main_unit"
 else
-  $SYSTEMCTL is-active --quiet classroom-agent.service || $SYSTEMCTL start classroom-agent.service
-  if [ "$kiosk" = 1 ]; then
-    $SYSTEMCTL is-active --quiet classroom-kiosk.service || $SYSTEMCTL start classroom-kiosk.service
-  fi
+  $SYSTEMCTL is-active --quiet "$main_unit" || $SYSTEMCTL start "$main_unit"
 fi
 say "done: classroom $version; check with: $PREFIX/current/bin/classroom doctor"
 exit "${enrol_failed:-0}"

@@ -36,6 +36,7 @@ from kiosk.journal import Journal
 log = logging.getLogger(__name__)
 
 AGENT_UNIT = "classroom-agent.service"
+KIOSK_UNIT = "classroom-kiosk.service"
 BAD_RELEASES = "bad-releases.json"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from rich.table import Table
 
 from deploy.checks import FAIL, OK, Probe, run_checks
 from deploy.firstboot import BOOT_FILE, NM_CONNECTIONS, first_boot
-from deploy.updater import Release, Updater, is_quiet_hour, pip_installer
+from deploy.updater import AGENT_UNIT, KIOSK_UNIT, Release, Updater, is_quiet_hour, pip_installer
 from kiosk.clock import SystemClock
 from kiosk.commands.common import DEFAULT_CONFIG, config_option
 from kiosk.config import RoomConfig, load_config
@@ -196,8 +197,11 @@ def update(config_path: Path, now_: bool, release_source: str | None, release_ve
         return
     systemctl = shlex.split(os.environ.get("SYSTEMCTL", "systemctl"))
     python = os.environ.get("PYTHON", "/usr/bin/python3")
+    # The agent runs in whichever unit is enabled: with the touchscreen or headless.
+    kiosk = subprocess.run([*systemctl, "is-enabled", "--quiet", KIOSK_UNIT], check=False).returncode == 0
     updater = Updater(prefix=PREFIX, journal_dir=config.agent.journal_dir, tz=config.tz,
-                      install=pip_installer(python), systemctl=systemctl)
+                      install=pip_installer(python), systemctl=systemctl,
+                      unit=KIOSK_UNIT if kiosk else AGENT_UNIT)
     result = updater.update(release)
     messages = {
         "current": _("already on {version}"),

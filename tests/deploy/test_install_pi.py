@@ -152,10 +152,9 @@ def test_install_lays_out_users_folders_program_units_and_enrols(pi_root: Path) 
         assert stat.S_IMODE((units / unit).stat().st_mode) == 0o644
     assert "Storage=volatile" in (pi_root / "etc/systemd/journald.conf.d/classroom.conf").read_text()
     enabled = sorted(p.name for p in (pi_root / "var/lib/fake-systemd/enabled").iterdir())
-    assert enabled == ["classroom-agent.service", "classroom-firstboot.service",
-                       "classroom-kiosk.service", "classroom-update.timer"]
+    assert enabled == ["classroom-firstboot.service", "classroom-kiosk.service", "classroom-update.timer"]
     active = sorted(p.name for p in (pi_root / "var/lib/fake-systemd/active").iterdir())
-    assert "classroom-agent.service" in active
+    assert active == ["classroom-kiosk.service"]  # the agent with the touchscreen: one journal writer
     enrol = (pi_root / "var/log/fake-enroll.log").read_text().split()
     assert enrol == ["--server", "https://so-gd.example.vn", "--code", "123456", "--room", "R101"]
 
@@ -188,3 +187,12 @@ def test_uninstall_removes_the_program_and_keeps_the_journal(pi_root: Path) -> N
     _install(pi_root)
     uid, _gid = _ids(pi_root, "classroom")
     assert day.stat().st_uid == uid
+
+
+def test_headless_switches_to_the_agent_alone_never_both(pi_root: Path) -> None:
+    _install(pi_root)
+    _install(pi_root, "--headless")
+    enabled = sorted(p.name for p in (pi_root / "var/lib/fake-systemd/enabled").iterdir())
+    assert "classroom-agent.service" in enabled and "classroom-kiosk.service" not in enabled
+    active = sorted(p.name for p in (pi_root / "var/lib/fake-systemd/active").iterdir())
+    assert active == ["classroom-agent.service"]

@@ -66,7 +66,10 @@ def test_agent_is_notify_with_watchdog_and_never_needs_the_kiosk() -> None:
     for key in ("Requires", "Wants", "After", "BindsTo", "Requisite", "PartOf"):
         assert "kiosk" not in agent["Unit"].get(key, "")
     kiosk = _unit(UNITS / "classroom-kiosk.service")
-    assert "classroom-agent.service" in kiosk["Unit"]["Wants"]
+    assert kiosk["Service"]["Type"] == "notify" and int(kiosk["Service"]["WatchdogSec"]) > 0
+    assert "classroom-agent.service" in kiosk["Unit"]["Conflicts"]  # one journal writer
+    assert kiosk["Unit"]["OnFailure"] == "classroom-agent.service"  # a failing screen falls back
+    assert "--ui" in kiosk["Service"]["ExecStart"]
     assert kiosk["Service"]["Environment"].count("SDL_VIDEODRIVER=kmsdrm") == 1
 
 
