@@ -6,6 +6,7 @@ exports and a dashboard compute the same numbers.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
@@ -158,13 +159,28 @@ def _score_room(
         for d in room.devices or []
         if d.get("counts", True) and d["kind"] in cfg.policy.counted_kinds
     ]
-    histories = criteria.channel_histories(
-        events, channels=[c for c, _k in devices],
-        start_at=min(lesson.window.start for lesson in lessons), until_at=max(lesson.window.end for lesson in lessons),
-    )
-    verdicts = criteria.judge_lessons(
-        lessons, histories, devices, min_used_s=cfg.policy.min_used_s, no_data_fraction=cfg.policy.no_data_fraction
-    )
+    # Judge one school day at a time: each lesson is then clipped against that day's
+    # intervals only, so a month costs days × (lessons of a day × intervals of a day).
+    ats = [float(e["at"]) for e in events]
+    by_day: dict[dt.date, list[criteria.Lesson]] = defaultdict(list)
+    for lesson in lessons:
+        by_day[lesson.date].append(lesson)
+    verdicts: list[criteria.LessonVerdict] = []
+    channels = [c for c, _k in devices]
+    done = 0  # events before this index are summed up in ``carry``
+    carry: list[dict[str, Any]] = []
+    for day in sorted(by_day):
+        day_lessons = by_day[day]
+        start_at = min(lesson.window.start for lesson in day_lessons)
+        until_at = max(lesson.window.end for lesson in day_lessons)
+        end = bisect.bisect_left(ats, until_at)
+        histories = criteria.channel_histories(carry + events[done:end], channels=channels, start_at=start_at, until_at=until_at)
+        # The states at ``until_at`` stand for every event so far (a heartbeat says just that).
+        carry = [{"type": "heartbeat", "at": until_at, "channels": {str(c): h.state for c, h in histories.items()}}]
+        done = end
+        verdicts += criteria.judge_lessons(
+            day_lessons, histories, devices, min_used_s=cfg.policy.min_used_s, no_data_fraction=cfg.policy.no_data_fraction
+        )
     return target, verdicts
 
 
