@@ -196,3 +196,17 @@ def test_headless_switches_to_the_agent_alone_never_both(pi_root: Path) -> None:
     assert "classroom-agent.service" in enabled and "classroom-kiosk.service" not in enabled
     active = sorted(p.name for p in (pi_root / "var/lib/fake-systemd/active").iterdir())
     assert active == ["classroom-agent.service"]
+
+
+def test_prepare_image_leaves_nothing_unique_to_this_pi(pi_root: Path) -> None:
+    _install(pi_root)
+    state = pi_root / "var/lib/classroom"
+    (state / "journal" / "2026-11-23.0000000001.jsonl").write_text('{"seq": 1}\n')
+    (state / "identity.json").write_text("{}")
+    (pi_root / "etc/machine-id").write_text("0123456789abcdef0123456789abcdef\n")
+    done = _chroot(pi_root, "prepare-image.sh")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list((state / "journal").iterdir()) == []
+    assert not (state / "identity.json").exists() and not (state / "enrolled").exists()
+    assert (pi_root / "etc/machine-id").read_text() == ""
+    assert (pi_root / "opt/classroom/current/bin/classroom").exists()  # the program stays
