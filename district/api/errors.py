@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from district.errors import DistrictError, RateLimited
@@ -65,6 +66,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationError)
     async def _pydantic(_request: Request, exc: ValidationError) -> JSONResponse:
         return error_response(422, "invalid", describe_validation(list(exc.errors(include_url=False))))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests raced to create the same thing; the loser is told so, not a 500.
+        log.info("integrity error answered as 409: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return error_response(409, "conflict", _("this conflicts with data stored meanwhile; reload and retry"))
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        response = error_response(503, "database_busy", _("the database is busy or unreachable; retry shortly"))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
