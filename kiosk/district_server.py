@@ -42,12 +42,14 @@ class DistrictServer:
     """``python -m uvicorn district.app:app_factory`` on ``127.0.0.1:port`` over ``database_url``.
 
     A bootstrap admin with a random password is created at start; :meth:`admin` logs in
-    as it. Use as a context manager, or :meth:`start` / :meth:`stop`.
+    as it. ``settings`` adds server settings by name (``{"max_body_bytes": "4096"}``). Use as a context manager, or :meth:`start` / :meth:`stop`.
     """
 
     def __init__(self, database_url: str, *, port: int | None = None, workers: int = 1,
-                 start_timeout_s: float = 60.0, log_path: Path | None = None) -> None:
+                 start_timeout_s: float = 60.0, log_path: Path | None = None,
+                 settings: dict[str, str] | None = None) -> None:
         self.database_url = database_url
+        self.settings = dict(settings or {})
         self.port = port or free_port()
         self.workers = workers
         self.start_timeout_s = start_timeout_s
@@ -69,6 +71,7 @@ class DistrictServer:
             "DISTRICT_AUTO_MIGRATE": "true",
             "DISTRICT_BOOTSTRAP_ADMIN": self.admin_user,
             "DISTRICT_BOOTSTRAP_PASSWORD": self.admin_password,
+            **{f"DISTRICT_{key.upper()}": value for key, value in self.settings.items()},
         }
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         cmd = [sys.executable, "-m", "uvicorn", "district.app:app_factory", "--factory", "--host", "127.0.0.1",

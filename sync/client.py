@@ -30,6 +30,7 @@ from sync.errors import (
     BadLocalEvent,
     Conflict,
     EnrollRefused,
+    NotEnrolled,
     Rejected,
     SequenceGap,
     ServerAhead,
@@ -165,8 +166,6 @@ class SyncClient:
 
     def _auth(self) -> dict[str, str]:
         if not self.pi_id or not self.token:
-            from sync.errors import NotEnrolled
-
             raise NotEnrolled("this Pi is not enrolled: run `classroom enroll --server URL --code CODE`")
         return {"Authorization": f"Bearer {self.token}"}
 
@@ -284,6 +283,7 @@ class SyncClient:
         restored), the cursor moves back once and the missing events are resent; a gap
         the server will not close raises :class:`SequenceGap`. Network failures raise
         :class:`Unreachable` with the cursor where the last acknowledgement left it.
+        A 413 (the server's body limit is smaller than ours) halves the batch.
         """
         batch_events = max(1, min(batch_events, MAX_BATCH_EVENTS))
         cursor = get_cursor()
@@ -292,13 +292,22 @@ class SyncClient:
             events = read_after(cursor, batch_events)
             if not events:
                 break
-            ack, size = self.post_batch(events, clock())
+            try:
+                ack, size = self.post_batch(events, clock())
+            except Rejected as exc:
+                if exc.status != 413 or len(events) == 1:
+                    raise
+                # the server's body limit is below ours: halve the batch and go on
+                batch_events = max(1, len(events) // 2)
+                log.warning("sync: pi %s: batch of %d events too large for the server; trying %d",
+                            self.pi_id, len(events), batch_events)
+                continue
             result.batches += 1
             result.sent += len(events)
             result.stored += ack.stored
             result.duplicates += ack.duplicates
             result.bytes_sent += size
-            result.gaps = [tuple(g) for g in ack.gaps]  # type: ignore[misc]
+            result.gaps = [(int(a), int(b)) for a, b in ack.gaps]
             result.clock_skew_s = ack.clock_skew_s
             cursor = self._apply_ack(ack, cursor, int(events[-1]["seq"]), last_seq(), set_cursor, result)
             result.cursor_after = cursor

@@ -31,9 +31,9 @@ class ServerProcess:
 
     school = "TH-SYNC"
 
-    def __init__(self, db: Path, port: int | None = None) -> None:
+    def __init__(self, db: Path, port: int | None = None, settings: dict[str, str] | None = None) -> None:
         self.db = db
-        self.server = DistrictServer(f"sqlite:///{db}", port=port or free_port())
+        self.server = DistrictServer(f"sqlite:///{db}", port=port or free_port(), settings=settings)
         self.port = self.server.port
         self._admin: AdminApi | None = None
 
@@ -64,15 +64,15 @@ class ServerProcess:
     def kill(self) -> None:
         self.server.kill()
 
-    def new_code(self, room: str = "P4A", ttl_s: float = 3600) -> str:
-        answer = self.admin().call("POST", "/enrollment-codes", json={"school": self.school, "room": room})
+    def new_code(self, room: str | None = "P4A", ttl_s: float = 3600, *, revoked: bool = False) -> str:
+        body = {"school": self.school, **({"room": room} if room else {})}
+        answer = self.admin().call("POST", "/enrollment-codes", json=body)
         if ttl_s <= 0:
             with sqlite3.connect(self.db) as db:
                 db.execute("UPDATE enrollment_codes SET expires_at = 0 WHERE id = ?", (answer["id"],))
+        if revoked:
+            self.admin().call("POST", f"/enrollment-codes/{answer['id']}/revoke")
         return str(answer["code"])
-
-    def revoke(self, code_id: int) -> None:
-        self.admin().call("POST", f"/enrollment-codes/{code_id}/revoke")
 
     def seqs(self, pi_id: str) -> list[int]:
         with sqlite3.connect(self.db) as db:

@@ -152,3 +152,18 @@ def test_unreachable_server_is_unreachable(tmp_path: Path) -> None:
                         retry=make_retry(total=1, backoff_s=0.01))
     with pytest.raises(Unreachable):
         client.fetch_config()
+
+
+def test_batches_shrink_to_the_servers_body_limit(tmp_path: Path, week_journal: tuple[Path, int]) -> None:
+    folder, last_seq = week_journal
+    journal = open_journal(folder)
+    server = ServerProcess(tmp_path / "small.db", settings={"max_body_bytes": "4096"})
+    server.start()
+    try:
+        client = enrolled(server)
+        result = sync_round(client, journal, CLOCK, state_dir=tmp_path, batch_events=500, fetch_config=False)
+        assert result.errors == []
+        assert result.upload is not None and result.upload.batches > last_seq // 500
+        assert_exactly_once(server, str(client.pi_id), last_seq)
+    finally:
+        server.kill()

@@ -56,7 +56,19 @@ def test_enroll_expired_used_and_unknown_codes(server: ServerProcess, tmp_path: 
     code, out = run("enroll", "--server", server.url, "--code", "NOSUCHCODE", "--state-dir", str(tmp_path / "d"),
                     lang="en")
     assert code != 0 and "NOSUCHCODE is not valid" in out
-    assert not (tmp_path / "a" / "identity.json").exists()
+    revoked = server.new_code(revoked=True)
+    code, out = run("enroll", "--server", server.url, "--code", revoked, "--state-dir", str(tmp_path / "e"))
+    assert code != 0 and f"mã đăng ký {revoked} đã bị thu hồi" in out
+    assert not any((tmp_path / d / "identity.json").exists() for d in "acde")
+
+
+def test_enroll_school_code_needs_room(server: ServerProcess, tmp_path: Path) -> None:
+    school_code = server.new_code(room=None)
+    code, out = run("enroll", "--server", server.url, "--code", school_code, "--state-dir", str(tmp_path), lang="en")
+    assert code != 0 and "check --room" in out
+    code, out = run("enroll", "--server", server.url, "--code", school_code, "--room", "P4B",
+                    "--state-dir", str(tmp_path), lang="en")
+    assert code == 0 and "in room P4B" in out
 
 
 def test_enroll_unreachable_server(tmp_path: Path) -> None:
