@@ -229,8 +229,14 @@ def add_simulated_board(sources: Sources, config: RoomConfig, *, clock: Clock, l
 
     def board_thread() -> Iterator[Reading]:
         simulate(config, folder / "week", monday=monday, interval_s=interval_s)
-        readings = (r for r in ReadingsFile(folder / "week" / "readings.csv.gz") if r.time >= clock.wall())
-        play(board, frames_from_readings(readings, room_to_board), stop=sources.stop, interval_s=interval_s)
+        week = folder / "week" / "readings.csv.gz"
+        now = clock.wall()
+        # from this moment of the simulated week; after school hours, the week from its start
+        start = now if any(r.time >= now for r in ReadingsFile(week)) else float("-inf")
+        while not sources.stop.is_set():
+            readings = (r for r in ReadingsFile(week) if r.time >= start)
+            play(board, frames_from_readings(readings, room_to_board), stop=sources.stop, interval_s=interval_s)
+            start = float("-inf")
         return iter(())
 
     sources.add("simulated-board", board_thread)
