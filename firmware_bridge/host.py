@@ -105,6 +105,7 @@ class SerialBridge:
         self._last_seq: int | None = None
         self._port: Any = None
         self._port_lock = threading.Lock()
+        self._silent_limit_s = silent_reopen_s
 
     # --- decoding (no I/O) ---------------------------------------------------------
     def handle_line(self, raw: bytes) -> list[Reading]:
@@ -151,6 +152,9 @@ class SerialBridge:
 
     def _data(self, frame: Frame) -> list[Reading]:
         self.stats.frames += 1
+        interval = frame.fields.get("iv", "")
+        if interval.isdigit():  # a board reporting every minute is not silent after 30 s
+            self._silent_limit_s = max(self.silent_reopen_s, 3 * int(interval) / 1000)
         self._count_sequence(frame.seq)
         now = self.wall()
         self.stats.last_frame_wall = now
@@ -242,7 +246,7 @@ class SerialBridge:
                 self._disconnect(exc)
                 continue
             if not data:
-                if time.monotonic() - last_data > self.silent_reopen_s:
+                if time.monotonic() - last_data > self._silent_limit_s:
                     self._disconnect("silent")
                 continue
             last_data = time.monotonic()
