@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import time
 from pathlib import Path
 
@@ -48,10 +49,8 @@ def test_good_file_sets_wifi_enrols_and_retires_the_file(boot: Path, tmp_path: P
     state, nm = tmp_path / "state", tmp_path / "nm"
     calls: list[list[str]] = []
 
-    def run(argv: list[str], **kwargs: object) -> object:
+    def run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
         calls.append(argv)
-        import subprocess
-
         return subprocess.run(argv, capture_output=True, text=True, check=False)
 
     outcome = first_boot(boot / "classroom.toml", state_dir=state, nm_dir=nm, enroll=[str(fake_enroll)],
@@ -65,7 +64,9 @@ def test_good_file_sets_wifi_enrols_and_retires_the_file(boot: Path, tmp_path: P
     assert not (boot / "classroom.toml").exists()
     done = (boot / "classroom.toml.done").read_text()
     assert "493817" not in done and "matkhau-wifi" not in done and 'room = "R101"' in done
-    assert read_status(state) is not None and read_status(state)["ok"] is True  # type: ignore[index]
+    status = read_status(state)
+    assert status is not None and status["ok"] is True
+    assert ["true"] in calls  # the network was told to reload its connections
 
 
 @pytest.mark.parametrize("bad, key", [
