@@ -183,6 +183,10 @@ class AgentSettings(_Strict):
     heartbeat_s: float = Field(default=60.0, ge=5.0, le=3600.0)
     it_pin: str = Field(default="2468", pattern=r"^[0-9]{4,8}$")
     language: Literal["vi", "en"] = "vi"
+    status_led_pin: int | None = Field(default=None, ge=0, le=27)
+    """BCM pin of the status LED (steady: logging OK, fast blink: sensor problem, slow: not synced)."""
+    buzzer_pin: int | None = Field(default=None, ge=0, le=27)
+    """BCM pin of the optional buzzer that acknowledges a fault report."""
 
 
 class RoomConfig(_Strict):

@@ -17,7 +17,7 @@ from kiosk.clock import Clock, ReplayClock, SystemClock
 from kiosk.commands.common import config_option, journal_dir_of, journal_option, load
 from kiosk.i18n import _
 from kiosk.journal import Journal
-from kiosk.sources import paced_replay
+from kiosk.sources import StatusOutputs, build_sources, paced_replay
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +59,12 @@ def run(config_path: Path, journal_dir: Path | None, replay_path: Path | None, s
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
 
+    live_sources = None
     if replay_path is not None:
         readings = paced_replay(replay_path, clock=clock, speed=speed, stop=stop)
     else:
-        sources = importlib.import_module("kiosk.sources")
-        build = getattr(sources, "build_sources", None)
-        if build is None:
-            raise click.ClickException(_("no sensor sources on this install; use --replay FILE"))
-        readings = build(config, clock=clock, stop=stop, simulate=simulate)
+        live_sources = build_sources(config, clock=clock, stop=stop, simulate=simulate)
+        readings = live_sources
 
     service = _optional("kiosk.service")
     if service is not None:
@@ -74,6 +72,12 @@ def run(config_path: Path, journal_dir: Path | None, replay_path: Path | None, s
     syncer = _optional("kiosk.syncer")
     if syncer is not None:
         syncer.attach(agent, stop)
+    if config.agent.status_led_pin is not None and live_sources is not None:
+        def _synced() -> bool:
+            return bool(syncer is None or syncer.status().get("reachable") is not False)
+
+        StatusOutputs(agent, live_sources, led_pin=config.agent.status_led_pin,
+                      buzzer_pin=config.agent.buzzer_pin, is_synced=_synced).start()
 
     want_ui = (headless is False) or (headless is None and bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
     ui = _optional("kiosk.ui.app") if want_ui else None
