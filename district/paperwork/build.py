@@ -51,6 +51,15 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.1f} %"
 
 
+def _frequency(share: float, tr: Translate) -> str:
+    """A device's use described by how many counted lessons it was on in."""
+    if share >= 0.7:
+        return tr("Used often")
+    if share >= 0.3:
+        return tr("Used sometimes")
+    return tr("Rarely used")
+
+
 def _school(session: Session, code: str) -> models.School:
     school = session.scalar(select(models.School).where(models.School.code == code))
     if school is None:
@@ -95,14 +104,14 @@ def room_documents(session: Session, *, school_code: str, room_code: str, month:
     for kind, d in sorted(usage.items()):
         eval_rows.append([
             label(kind, tr), int(d["lessons"]), int(d["lessons_on"]), _pct(d["share"]), d["minutes"],
-            tr("Used effectively") if d["share"] >= scored.target else tr("Not used enough"),
+            _frequency(d["share"], tr),
         ])
     s = scored.summary
     first, last = data.month_bounds(month)
     return Document(
         office=office, school=school.name,
         title=tr("EQUIPMENT USAGE LOG"),
-        subtitle=tr("Room {room} ({type}) · month {month}").format(room=room.name, type=label(room.type, tr), month=f"{first.month:02d}/{first.year}"),
+        subtitle=tr("{room} ({type}) · month {month}").format(room=room.name, type=label(room.type, tr), month=f"{first.month:02d}/{first.year}"),
         facts=[
             (tr("Lessons"), str(s.lessons)), (label("used", tr), str(s.used)), (label("not_used", tr), str(s.not_used)),
             (label("no_data", tr), str(s.no_data)), (label("exempt", tr), str(s.exempt)),
@@ -138,7 +147,8 @@ def school_document(session: Session, *, school_code: str, month: str, now: floa
         for t in data.teacher_shares(scored)
     ]
     usage = data.device_usage([v for r in scored for v in r.verdicts])
-    device_rows = [[label(k, tr), int(d["lessons"]), int(d["lessons_on"]), _pct(d["share"]), d["minutes"]] for k, d in sorted(usage.items())]
+    device_rows = [[label(k, tr), int(d["lessons"]), int(d["lessons_on"]), _pct(d["share"]), d["minutes"], _frequency(d["share"], tr)]
+                   for k, d in sorted(usage.items())]
     first, last = data.month_bounds(month)
     start_at = dt.datetime.combine(first, dt.time(0), ctx.tz).timestamp()
     end_at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), ctx.tz).timestamp()
@@ -168,7 +178,8 @@ def school_document(session: Session, *, school_code: str, month: str, now: floa
             Table(tr("Rooms against target"), [tr("Room"), tr("Type"), tr("Target"), tr("Lessons"), label("used", tr),
                                                label("not_used", tr), tr("Share"), tr("Meets the target")], room_rows, [16, 18, 9, 9, 9, 10, 10, 10]),
             Table(tr("Teachers"), [tr("Teacher"), tr("Lessons"), label("used", tr), label("not_used", tr), tr("Share")], teacher_rows, [30, 12, 12, 12, 12]),
-            Table(tr("Equipment use frequency"), [tr("Device"), tr("Lessons"), tr("Lessons used"), tr("Share"), tr("Minutes")], device_rows, [26, 12, 14, 12, 12]),
+            Table(tr("Equipment use frequency"), [tr("Device"), tr("Lessons"), tr("Lessons used"), tr("Share"), tr("Minutes"), tr("Evaluation")],
+                  device_rows, [24, 10, 12, 10, 10, 20]),
             Table(tr("Faults opened or closed this month"), [tr("Room"), tr("Device"), tr("Description"), tr("Reported"), tr("State"), tr("Note")], fault_rows, [14, 14, 22, 11, 16, 20]),
         ],
         place_date=_place_date(now, ctx.tz, tr), signer=tr("Principal"),

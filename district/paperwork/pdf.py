@@ -54,7 +54,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "centerb": ParagraphStyle("centerb", parent=base, alignment=TA_CENTER, fontName="DejaVu-Bold", fontSize=10, leading=13),
         "title": ParagraphStyle("title", parent=base, alignment=TA_CENTER, fontName="DejaVu-Bold", fontSize=14, leading=18, spaceBefore=8),
         "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, fontName="DejaVu-Oblique", fontSize=10, leading=13, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontName="DejaVu-Bold", fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=4),
+        "h2": ParagraphStyle("h2", parent=base, fontName="DejaVu-Bold", fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=4, keepWithNext=1),
     }
 
 

@@ -6,6 +6,7 @@ patterns (SVG ``<pattern>``), not only colours, and print their values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pygal
@@ -20,7 +21,8 @@ PATTERNS = [
     ("hatch2", "#c0c0c0", '<path d="M0,0 L6,6" stroke="#000" stroke-width="1.2"/><path d="M0,6 L6,0" stroke="#000" stroke-width="1.2"/>'),
     ("hatch3", "#ffffff", '<circle cx="3" cy="3" r="1.4" fill="#000"/>'),
 ]
-DASHES = ["", "8, 4", "2, 4", "12, 4, 2, 4", "4, 4"]
+DASHES = ["", "10, 5", "2, 4", "12, 4, 2, 4", "5, 5"]
+LEGEND_DASHES = ["", "5, 2.5", "1.5, 2", "5, 2, 1.5, 2", "3, 3"]
 LINE_COLOURS = ("#1f4e79", "#b8322a", "#2e7d32", "#6a3d9a", "#000000")
 
 
@@ -48,37 +50,58 @@ def _config(chart: pygal.graph.graph.Graph, title: str) -> None:
     chart.legend_at_bottom = True
     chart.legend_at_bottom_columns = 2
     chart.explicit_size = False
-    chart.margin = 12
 
 
 def share_trend(title: str, months: Sequence[str], series: dict[str, Sequence[float | None]], target: float | None, tr: Translate) -> str:
-    """A line chart of shares (0-1) per month, one line per series, the target dashed; SVG text."""
-    chart = pygal.Line(width=640, height=320, style=_style(LINE_COLOURS), range=(0, 100), show_minor_y_labels=False,
-                       print_values=True, print_values_position="top", dots_size=4, stroke_style={"width": 2.5})
+    """A line chart of shares (0-1) per month, one line per series, the target dashed; SVG text.
+
+    Values are printed on the points only when there is one line (more would overlap);
+    lines differ by dash pattern as well as colour.
+    """
+    values = [v for vs in series.values() for v in vs if v is not None] + ([target] if target is not None else [])
+    low = max(0, min(50, int(min(values, default=0.5) * 10) * 10 - 10))
+    rows = (len(series) + (1 if target is not None else 0) + 1) // 2
+    chart = pygal.Line(width=640, height=320 + 30 * rows, style=_style(LINE_COLOURS), range=(low, 100),
+                       print_values=len(series) == 1, print_values_position="top", dots_size=4, stroke_style={"width": 2.5},
+                       margin_right=36, truncate_legend=40, margin_bottom=12 + 22 * max(rows - 1, 0))
     _config(chart, title)
     chart.x_labels = list(months)
-    chart.y_labels = [0, 25, 50, 75, 90, 100]
+    chart.y_labels = sorted({low, 50, 75, 90, 100} - {y for y in (50, 75) if y < low})
     chart.value_formatter = lambda v: f"{v:.0f}%" if v is not None else "–"
-    for i, (name, values) in enumerate(series.items()):
-        chart.add(name, [round(v * 100, 1) if v is not None else None for v in values],
+    for i, (name, vs) in enumerate(series.items()):
+        chart.add(name, [round(v * 100, 1) if v is not None else None for v in vs],
                   stroke_style={"width": 2.5, "dasharray": DASHES[i % len(DASHES)]})
     if target is not None:
         chart.add(tr("Target"), [round(target * 100, 1)] * len(months), show_dots=False, print_values=False,
                   stroke_style={"width": 1.5, "dasharray": "3, 3"})
-    return str(chart.render(is_unicode=True))
+    return _line_legend(str(chart.render(is_unicode=True)))
+
+
+def _line_legend(svg: str) -> str:
+    """Legend keys drawn as the series' own dash pattern (not colour squares), for print."""
+
+    def key(match: re.Match[str]) -> str:
+        x, y, index = float(match.group(1)), float(match.group(2)), int(match.group(3))
+        dash = LEGEND_DASHES[index % len(LEGEND_DASHES)]
+        colour = LINE_COLOURS[index % len(LINE_COLOURS)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        return f'<line x1="{x - 4}" y1="{y + 6}" x2="{x + 14}" y2="{y + 6}" stroke="{colour}" stroke-width="3"{dash_attr} />'
+
+    return re.sub(r'<rect x="([\d.]+)" y="([\d.]+)" width="12" height="12" class="color-(\d+) reactive" />', key, svg)
 
 
 def device_minutes(title: str, weeks: Sequence[tuple[str, dict[str, float]]], tr: Translate) -> str:
     """Grouped bars: minutes each device kind was on inside lessons, per week; SVG text."""
     kinds = sorted({k for _w, kinds in weeks for k in kinds})
-    chart = pygal.Bar(width=640, height=320, style=_style([f"url(#{pid})" for pid, _b, _s in PATTERNS]), print_values=True,
-                      print_values_position="top", rounded_bars=0)
+    rows = (len(kinds) + 1) // 2
+    chart = pygal.Bar(width=640, height=320 + 30 * rows, style=_style([f"url(#{pid})" for pid, _b, _s in PATTERNS]), print_values=True,
+                      print_values_position="top", rounded_bars=0, margin_right=24, truncate_legend=40, margin_bottom=12 + 22 * max(rows - 1, 0))
     _config(chart, title)
     chart.defs = _defs()
-    chart.x_labels = [w for w, _k in weeks]
+    chart.x_labels = [tr("Week") + " " + w.split("-W")[-1].lstrip("0") for w, _k in weeks]
     chart.value_formatter = lambda v: f"{v:.0f}" if v else ""
     for kind in kinds:
         chart.add(label(kind, tr), [kinds_.get(kind, 0.0) for _w, kinds_ in weeks])
     svg = str(chart.render(is_unicode=True))
     # Pattern fills also need a black outline to stay distinct in print.
-    return svg.replace("</style>", " .series rect.rect{stroke:#000;stroke-width:1} .legend rect{stroke:#000;stroke-width:1}</style>", 1)
+    return svg.replace("</style>", " .series rect.rect{stroke:#000;stroke-width:1} .legend rect{stroke:#000;stroke-width:1} .text-overlay text.value{fill:#000 !important;stroke:none !important}</style>", 1)

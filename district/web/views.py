@@ -377,12 +377,16 @@ def error_page(request: Request, exc: Exception) -> Response:
         here = request.url.path + (("?" + request.url.query) if request.url.query else "")
         return RedirectResponse(f"/web/login?next={quote(here, safe='')}", status_code=303)
     tr = translator(web_session.language(request))
+    try:
+        user: Principal | None = principal(request)
+    except NeedLogin:
+        user = None
     if isinstance(exc, Forbidden):
-        return render(request, "error.html", status_code=403, title=tr("Not allowed"),
+        return render(request, "error.html", status_code=403, user=user, title=tr("Not allowed"),
                       message=tr("Your account may not see this page: school staff see their own school only."))
     if isinstance(exc, NotFound):
-        return render(request, "error.html", status_code=404, title=tr("Not found"), message=tr("There is no such page."))
-    return render(request, "error.html", status_code=400, title=tr("Error"), message=str(exc))
+        return render(request, "error.html", status_code=404, user=user, title=tr("Not found"), message=tr("There is no such page."))
+    return render(request, "error.html", status_code=400, user=user, title=tr("Error"), message=str(exc))
 
 
 def install(app: Any) -> None:
