@@ -178,3 +178,46 @@ def test_failed_update_rolls_back_and_no_event_is_lost(fleet_pi: dict[str, Path]
     assert any(e["type"] in ("on", "off") for e in during)
     assert any(e["type"] in ("on", "off") for e in after if e["seq"] > last_restart)
     assert json.loads((fleet_pi["prefix"] / "releases" / "bad-releases.json").read_text()) == ["0.2.0"]
+
+
+def test_healthy_update_switches_and_keeps_every_event(fleet_pi: dict[str, Path],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_SYSTEMD", str(fleet_pi["state"]))
+    journal_dir = fleet_pi["journal"]
+    systemctl = [str(fleet_pi["systemctl"])]
+    old_script = (fleet_pi["prefix"] / "releases" / "0.1.0" / "bin" / "classroom").read_text()
+
+    def install_good(release: Release, folder: Path) -> None:
+        (folder / "bin").mkdir(parents=True)
+        (folder / "bin" / "classroom").write_text(old_script)
+        (folder / "bin" / "classroom").chmod(0o755)
+
+    os.system(f"{systemctl[0]} restart")  # noqa: S605 - the test's own fake
+    try:
+        _until(lambda: any(e["type"] == "heartbeat" for e in _events(journal_dir)), "the old agent running")
+        before = _events(journal_dir)
+        updater = Updater(prefix=fleet_pi["prefix"], journal_dir=journal_dir, tz=dt.UTC,
+                          install=install_good, systemctl=systemctl, health_timeout_s=60.0, poll_s=0.3)
+        result = updater.update(Release("0.2.0", "good.whl"))
+        assert result.status == "updated" and result.previous == "0.1.0"
+        assert updater.current_version() == "0.2.0"
+        assert (fleet_pi["prefix"] / "releases" / "0.1.0").is_dir()  # kept for a manual rollback
+        assert updater.update(Release("0.2.0", "good.whl")).status == "current"
+    finally:
+        os.system(f"{systemctl[0]} stop")  # noqa: S605
+    after = _events(journal_dir)
+    assert [e["seq"] for e in after] == list(range(1, len(after) + 1))
+    assert after[: len(before)] == before
+    assert [e["type"] for e in after].count("stop") == 2
+
+
+def test_quiet_hour_is_school_time() -> None:
+    from zoneinfo import ZoneInfo
+
+    from deploy.updater import is_quiet_hour
+
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    at = dt.datetime(2026, 11, 23, 2, 30, tzinfo=hanoi).timestamp()
+    assert is_quiet_hour(at, tz=hanoi)
+    assert not is_quiet_hour(at + 6 * 3600, tz=hanoi)  # 08:30, lessons
+    assert not is_quiet_hour(at, tz=dt.UTC)  # 02:30 in Hanoi is 19:30 UTC
