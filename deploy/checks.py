@@ -59,6 +59,7 @@ class Probe:
     cached_config: Mapping[str, Any] | None = None
     recent_events: list[dict[str, Any]] = field(default_factory=list)
     release: str = ""
+    firstboot: Mapping[str, Any] | None = None
     now: Callable[[], float] = time.time
 
 
@@ -162,10 +163,20 @@ def check_server(probe: Probe) -> list[Check]:
     return [Check(reach, OK, server), Check(token, OK, _("accepted"))]
 
 
+def check_firstboot(probe: Probe) -> list[Check]:
+    """The last first boot, when it failed (its message already says the fix)."""
+    status = probe.firstboot
+    if not status or status.get("ok"):
+        return []
+    return [Check(_("First boot"), FAIL, str(status.get("message", "")),
+                  _("fix /boot/firmware/classroom.toml, then restart the Pi"))]
+
+
 def run_checks(probe: Probe) -> list[Check]:
     """Every check, in screen order."""
     return [
         check_version(probe),
+        *check_firstboot(probe),
         check_config(probe),
         check_journal(probe),
         check_clock(probe),

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from deploy.checks import FAIL, OK, Probe, run_checks
-from deploy.firstboot import BOOT_FILE, NM_CONNECTIONS, first_boot
+from deploy.firstboot import BOOT_FILE, NM_CONNECTIONS, first_boot, read_status
 from deploy.updater import AGENT_UNIT, KIOSK_UNIT, Release, Updater, is_quiet_hour, pip_installer
 from kiosk.clock import SystemClock
 from kiosk.commands.common import DEFAULT_CONFIG, config_option
@@ -108,7 +108,8 @@ def build_probe(config_path: Path, *, ask_server: Any = _ask_server) -> Probe:
         release = ""
     return Probe(config=config, config_error=error, journal_dir=journal_dir, clock=SystemClock(),
                  identity=identity, ask_server=ask_server, cached_config=cached,
-                 recent_events=_recent_events(journal_dir, config), release=release)
+                 recent_events=_recent_events(journal_dir, config), release=release,
+                 firstboot=read_status(state_dir))
 
 
 @click.command(help=_("Check this Pi and say how to fix what is wrong."))

@@ -106,3 +106,12 @@ def test_doctor_command_exits_non_zero_and_speaks_vietnamese(room: Path) -> None
     assert result.exit_code == 1
     assert "Đồng hồ" in result.output  # "Clock"
     assert "chưa đăng ký" in result.output  # "not enrolled"
+
+
+def test_a_failed_first_boot_is_on_the_doctor_screen(room: Path) -> None:
+    set_language("en")
+    from deploy.firstboot import Outcome, write_status
+
+    write_status(room.parent / "state", Outcome(False, "read", "First boot: key 'code': missing."))
+    checks = {c.name: c for c in run_checks(build_probe(room, ask_server=lambda identity: "ok"))}
+    assert checks["First boot"].status == FAIL and "key 'code'" in checks["First boot"].found
