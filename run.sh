@@ -3,4 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
-exec .venv/bin/classroom demo "$@"
+.venv/bin/classroom demo "$@"
+# With a screen (and unless CLASSROOM_NO_UI=1), open the touchscreen kiosk on the demo room.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${CLASSROOM_NO_UI:-0}" != "1" ]; then
+  exec .venv/bin/classroom ui --demo --config kiosk/examples/room.toml
+fi

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -36,7 +37,15 @@ def ui(config_path: Path, journal_dir: Path | None, demo: bool) -> None:
         now = dt.datetime.now(config.tz)
         if now.weekday() > 4:
             now -= dt.timedelta(days=now.weekday() - 4)
+        click.echo(_("Simulating a month of {room} …").format(room=config.room.name))
         agent = month_agent(config, workdir, now=now)
+        clock = agent.clock
+
+        def follow() -> None:  # the demo's clock then runs with real time
+            while not stop.wait(1.0):
+                clock.advance(time.time())  # type: ignore[attr-defined]
+
+        threading.Thread(target=follow, name="demo-clock", daemon=True).start()
     else:
         clock = SystemClock()
         journal = Journal.open(journal_dir_of(config, journal_dir), tz=config.tz, clock=clock)
@@ -47,6 +56,7 @@ def ui(config_path: Path, journal_dir: Path | None, demo: bool) -> None:
     try:
         run_app(agent, stop)
     finally:
+        stop.set()
         agent.journal.close()
 
 

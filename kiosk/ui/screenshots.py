@@ -81,8 +81,8 @@ def screens_script(out: Path, size: str, languages: tuple[str, ...] = ("vi", "en
             shot(lang, "it-pin")
             for key in [*app.agent.config.agent.it_pin, "ok"]:
                 app.screens["itmode"].controller.digit(key)
+            yield lambda: app.screens["itmode"].controller.state is not None
             yield from d.idle()
-            yield 3
             shot(lang, "it-panel")
             app.screens["itmode"].controller.lock()
             app.go("home")

@@ -80,7 +80,7 @@ def fault_report(d: Driver) -> Iterator[Step]:
     d.tap_text(d.widget("fault", "devices"), d.app.tr("Projector"))
     d.tap_text(d.widget("fault", "symptoms"), d.app.tr("No picture"))
     d.tap(d.widget("fault", "note"))
-    yield 2
+    yield 6  # the keyboard's nested layouts settle over a few frames
     view = d.app.screens["fault"]
     for key in "hongr":
         d.tap_text(view, key)

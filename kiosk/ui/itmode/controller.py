@@ -81,15 +81,16 @@ class ItController:
             self.app.show_message(_("Wrong PIN"), is_error=True)
             return
         self.view.is_unlocked = True
+        self.state = None
         self._settings_text()
-        self.poll()
+        self.poll(force=True)
         self._poll = Clock.schedule_interval(lambda _dt: self.poll(), 2.0)
 
     # --- the panel -------------------------------------------------------------------------
-    def poll(self) -> None:
-        """Read channels, clock, sync and faults on the worker."""
+    def poll(self, *, force: bool = False) -> None:
+        """Read channels, clock, sync and faults on the worker (skipped while it is busy)."""
         agent, syncer = self.app.agent, self.app.syncer
-        if self.app.worker.pending == 0:
+        if force or self.app.worker.pending == 0:
             self.app.worker.submit(lambda: model.it_state(agent, syncer), self.show, self.app.show_error)
 
     def show(self, state: dict[str, Any]) -> None:
@@ -150,7 +151,7 @@ class ItController:
 
         def done(_event: Any) -> None:
             self.app.show_message(_("Fault #{seq} closed").format(seq=seq))
-            self.poll()
+            self.poll(force=True)
 
         self.app.worker.submit(lambda: agent.close_fault(seq, note="closed in IT mode", by="it"), done,
                                self.app.show_error)

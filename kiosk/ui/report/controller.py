@@ -69,7 +69,7 @@ class ReportController:
         status = lesson["status"]
         head = _("P{period}").format(period=lesson["period"])
         if with_date:
-            head = f"{dt.date.fromisoformat(lesson['date']):%d/%m} {head}"
+            head = f"{dt.date.fromisoformat(lesson['date']):%d/%m} · {head}"
         subject = lesson.get("subject") or _("extra lesson")
         left = f"{head} · {subject}"
         right = label(STATUS_LABELS, status)
