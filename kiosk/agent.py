@@ -163,7 +163,10 @@ class Agent:
                     self.process(item)
                 except KioskError as exc:
                     log.warning("reading dropped: %s", exc)
-            self.tick()
+            if inbox.empty():
+                # Only once every waiting reading is processed: staleness is judged
+                # against the clock, and readings still queued are not missing.
+                self.tick()
         self._record("stop", reason="shutdown")
 
     # --- people ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from kiosk.clock import Clock, ReplayClock, SystemClock
 from kiosk.commands.common import config_option, journal_dir_of, journal_option, load
 from kiosk.i18n import _
 from kiosk.journal import Journal
+from kiosk.readings_csv import ReadingsFile
 from kiosk.sources import StatusOutputs, build_sources, paced_replay
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,11 @@ def run(config_path: Path, journal_dir: Path | None, replay_path: Path | None, s
     district_config = _optional("kiosk.district_config")  # the district's last copy wins, offline too
     if district_config is not None:
         config = district_config.load_effective_config(config_path, journal_dir=journal_dir)
-    clock: Clock = ReplayClock(boot_id="replay") if replay_path and speed != 1 else SystemClock()
+    clock: Clock = SystemClock()
+    if replay_path is not None and speed != 1:
+        # accelerated replay: time is the readings' own, from the first one on
+        first = next(iter(ReadingsFile(replay_path)), None)
+        clock = ReplayClock(first.time if first else 0.0, boot_id="replay")
     journal = Journal.open(journal_dir_of(config, journal_dir), tz=config.tz, clock=clock)
     agent = Agent(config, journal, clock, heartbeat_s=config.agent.heartbeat_s)
     agent.start()
