@@ -181,7 +181,10 @@ def _offered(config_path: Path) -> Release | None:
 @click.option("--now", "now_", is_flag=True, help=_("Do not wait for the quiet hour."))
 @click.option("--release", "release_source", default=None, help=_("Install this wheel or folder instead of asking the district."))
 @click.option("--version", "release_version", default=None, help=_("The version of --release."))
-def update(config_path: Path, now_: bool, release_source: str | None, release_version: str | None) -> None:
+@click.option("--health-timeout", "health_timeout_s", type=click.FloatRange(min=1), default=180.0, show_default=True,
+              help=_("Seconds the new agent has to start and journal a heartbeat."))
+def update(config_path: Path, now_: bool, release_source: str | None, release_version: str | None,
+           health_timeout_s: float) -> None:
     config, error = _config(config_path)
     if config is None:
         raise click.ClickException(error or str(DEFAULT_CONFIG))
@@ -198,11 +201,12 @@ def update(config_path: Path, now_: bool, release_source: str | None, release_ve
         return
     systemctl = shlex.split(os.environ.get("SYSTEMCTL", "systemctl"))
     python = os.environ.get("PYTHON", "/usr/bin/python3")
+    pip_args = shlex.split(os.environ.get("PIP_ARGS", ""))
     # The agent runs in whichever unit is enabled: with the touchscreen or headless.
     kiosk = subprocess.run([*systemctl, "is-enabled", "--quiet", KIOSK_UNIT], check=False).returncode == 0
     updater = Updater(prefix=PREFIX, journal_dir=config.agent.journal_dir, tz=config.tz,
-                      install=pip_installer(python), systemctl=systemctl,
-                      unit=KIOSK_UNIT if kiosk else AGENT_UNIT)
+                      install=pip_installer(python, pip_args), systemctl=systemctl,
+                      unit=KIOSK_UNIT if kiosk else AGENT_UNIT, health_timeout_s=health_timeout_s)
     result = updater.update(release)
     messages = {
         "current": _("already on {version}"),

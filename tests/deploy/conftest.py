@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,3 +60,12 @@ def notify_socket(tmp_path: Path) -> Iterator[NotifyListener]:
     listener = NotifyListener(tmp_path / "notify.sock")
     yield listener
     listener.close()
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This project built as a wheel (once per session), as a release would ship it."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([str(ROOT / ".venv" / "bin" / "pip"), "wheel", "-q", "--no-deps",
+                    "-w", str(out), str(ROOT)], check=True, capture_output=True)
+    return next(out.glob("*.whl"))

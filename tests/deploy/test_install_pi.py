@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from .chroot import NoDebianRoot, fresh_root
-from .conftest import DEPLOY, ROOT
+from .conftest import DEPLOY
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +44,6 @@ esac
 FAKE_ENROLL = """#!/bin/sh
 echo "$@" >> /var/log/fake-enroll.log
 """
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([str(ROOT / ".venv" / "bin" / "pip"), "wheel", "-q", "--no-deps",
-                    "-w", str(out), str(ROOT)], check=True, capture_output=True)
-    return next(out.glob("*.whl"))
 
 
 @pytest.fixture

@@ -221,3 +221,37 @@ def test_quiet_hour_is_school_time() -> None:
     assert is_quiet_hour(at, tz=hanoi)
     assert not is_quiet_hour(at + 6 * 3600, tz=hanoi)  # 08:30, lessons
     assert not is_quiet_hour(at, tz=dt.UTC)  # 02:30 in Hanoi is 19:30 UTC
+
+
+def test_update_command_installs_a_real_venv_and_rolls_back_a_release_that_cannot_start(
+        fleet_pi: dict[str, Path], wheel: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`classroom update --release`: pip builds the new venv for real; installed without its
+    dependencies the new agent cannot even import click, so the health check fails."""
+    from click.testing import CliRunner
+
+    from kiosk.cli import cli
+    from kiosk.commands import doctor
+    from kiosk.i18n import set_language
+
+    monkeypatch.setenv("FAKE_SYSTEMD", str(fleet_pi["state"]))
+    monkeypatch.setenv("SYSTEMCTL", str(fleet_pi["systemctl"]))
+    monkeypatch.setenv("PYTHON", sys.executable)
+    monkeypatch.setenv("PIP_ARGS", "--no-deps --no-index")
+    monkeypatch.setattr(doctor, "PREFIX", fleet_pi["prefix"])
+    config = fleet_pi["state"].parent / "room.toml"
+    os.system(f"{fleet_pi['systemctl']} restart")  # noqa: S605 - the test's own fake
+    set_language("en")
+    try:
+        _until(lambda: any(e["type"] == "heartbeat" for e in _events(fleet_pi["journal"])), "the old agent running")
+        result = CliRunner().invoke(cli, ["update", "--config", str(config), "--now", "--release", str(wheel),
+                                          "--version", "0.2.0", "--health-timeout", "5"])
+    finally:
+        os.system(f"{fleet_pi['systemctl']} stop")  # noqa: S605
+    assert result.exit_code == 1, result.output
+    assert "rolled back to 0.1.0" in result.output
+    new_venv = fleet_pi["prefix"] / "releases" / "0.2.0"
+    assert (new_venv / "bin" / "classroom").is_file() and (new_venv / ".complete").is_file()
+    assert os.readlink(fleet_pi["prefix"] / "current") == "releases/0.1.0"
+    events = _events(fleet_pi["journal"])
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert [e["type"] for e in events].count("start") == 2
