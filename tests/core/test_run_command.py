@@ -83,3 +83,25 @@ def test_run_refuses_a_bad_config(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "room.type" in out.stderr and str(bad) in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_live_agent_events_equal_a_straight_replay(tmp_path: Path) -> None:
+    """Regression: readings still queued behind a busy agent were judged missing by the
+    wall-clock tick, so channels flapped missing/back under load or accelerated replay."""
+    from kiosk.agent import detector_for
+    from kiosk.readings_csv import ReadingsFile
+    from kiosk.scenario import load_scenario
+
+    folder = scenario_dirs()[0]
+    test_run_replays_paced_and_stops_on_sigterm(tmp_path)  # leaves its journal in tmp_path
+    run_events = _events(tmp_path / "journal")
+    cut = max(e["at"] for e in run_events if e["type"] == "heartbeat") - 120
+    detector = detector_for(load_scenario(folder).config)
+    replayed = set()
+    for reading in ReadingsFile(folder / "readings.csv.gz"):
+        if reading.time > cut + 120:
+            break
+        for event in detector.feed(reading):
+            replayed.add((event.type, event.channel, round(event.at, 3)))
+    live = {(e["type"], e["channel"], e["at"]) for e in run_events if e["type"] in ("on", "off", "missing", "back")}
+    assert {x for x in live if x[2] <= cut} == {x for x in replayed if x[2] <= cut}
