@@ -10,7 +10,9 @@ Pure and incremental: no I/O, no clock; time comes from the readings. Per channe
   least ``persist_s`` seconds agree, so one sample of interference changes nothing; the
   event is dated at the first agreeing sample;
 - staleness: a channel with no sample for ``stale_s`` seconds is ``missing`` from
-  ``last sample + stale_s``; its next sample makes it ``back`` with its state then.
+  ``last sample + stale_s``; its next sample makes it ``back`` with its state then. If
+  the samples right after contradict that state (and persist), the change is dated at
+  the ``back`` itself: one odd sample after a gap is not use (nor a switch-off).
 
 Samples may come every 1-10 s; nothing here assumes an interval.
 """
@@ -57,6 +59,7 @@ class _Channel:
         "last_amps",
         "pending_since",
         "pending_count",
+        "back_at",
     )
 
     def __init__(self, spec: ChannelSpec, on_fraction: float, off_fraction: float) -> None:
@@ -69,6 +72,7 @@ class _Channel:
         self.last_amps = 0.0
         self.pending_since: float | None = None
         self.pending_count = 0
+        self.back_at: float | None = None  # set while the state a "back" gave is unconfirmed
 
 
 class Detector:
@@ -131,6 +135,7 @@ class Detector:
         if channel.state == MISSING:
             channel.state = ON if amps >= channel.on_threshold else OFF
             channel.pending_since = None
+            channel.back_at = t
             events.append(DeviceEvent("back", t, number, channel.spec.kind, channel.state))
             return events
         wants_change = (
@@ -138,6 +143,7 @@ class Detector:
         )
         if not wants_change:
             channel.pending_since = None
+            channel.back_at = None  # the state the channel came back in is confirmed
             return events
         if channel.pending_since is None:
             channel.pending_since = t
@@ -149,8 +155,13 @@ class Detector:
             and t - channel.pending_since >= self._persist_s
         ):
             channel.state = OFF if channel.state == ON else ON
-            events.append(DeviceEvent(channel.state, channel.pending_since, number, channel.spec.kind, channel.state))
+            # A change that contradicts a "back" before anything confirmed it means the
+            # back sample was the odd one out (interference, a dropout): the true state
+            # holds from the back itself, so one odd sample is never counted as use.
+            at = channel.back_at if channel.back_at is not None else channel.pending_since
+            events.append(DeviceEvent(channel.state, at, number, channel.spec.kind, channel.state))
             channel.pending_since = None
+            channel.back_at = None
         return events
 
     def tick(self, now: float) -> list[DeviceEvent]:
@@ -170,6 +181,7 @@ class Detector:
         assert channel.last_t is not None
         channel.state = MISSING
         channel.pending_since = None
+        channel.back_at = None
         return DeviceEvent(
             MISSING, channel.last_t + self._stale_s, channel.spec.channel, channel.spec.kind, MISSING
         )
