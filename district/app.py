@@ -54,6 +54,10 @@ def create_app(settings: Settings | None = None, *, now: Callable[[], float] | N
     errors.install(app)
     for module in (auth, admin, sync, reports):
         app.include_router(module.router, prefix=API_PREFIX)
+    # The dashboard at /web/ (district/web).
+    from district.web.views import install as install_dashboard
+
+    install_dashboard(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

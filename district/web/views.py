@@ -398,7 +398,7 @@ def install(app: Any) -> None:
     app.include_router(router)
     app.include_router(paperwork_router)
     app.mount("/web/static", StaticFiles(directory=str(HERE / "static")), name="web-static")
-    prior = getattr(app, "exception_handlers", {})
+    prior = dict(getattr(app, "exception_handlers", {}))  # a copy: the handlers below replace some of these
 
     async def _web_errors(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith("/web/"):
