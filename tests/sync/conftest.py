@@ -78,13 +78,27 @@ class ServerProcess:
         with sqlite3.connect(self.db) as db:
             return [row[0] for row in db.execute("SELECT seq FROM events WHERE pi_id = ? ORDER BY seq", (pi_id,))]
 
-    def change_bells(self) -> None:
+    def change_bells(self) -> list[str]:
+        """Move the school's bells to the other of two timetables; return the new start times."""
+        self._bells_moved = not getattr(self, "_bells_moved", False)
+        first = ("07:30", "08:05", "08:10", "08:45") if self._bells_moved else ("07:45", "08:20", "08:25", "09:00")
         self.admin().call("PUT", f"/schools/{self.school}/bells", json={"bells": [
-            {"period": 1, "start": "07:30", "end": "08:05"}, {"period": 2, "start": "08:10", "end": "08:45"}]})
+            {"period": 1, "start": first[0], "end": first[1]}, {"period": 2, "start": first[2], "end": first[3]}]})
+        return [first[0], first[2]]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One district server for the session (each test enrols its own Pis, so counts stay exact)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("district") / "district.db")
+    proc.start()
+    yield proc
+    proc.kill()
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A district server of this test alone (for tests that kill it or change the school)."""
     proc = ServerProcess(tmp_path / "district.db")
     proc.start()
     yield proc

@@ -81,7 +81,9 @@ def test_faults_through_proxy_end_exactly_once(server: ServerProcess, tmp_path: 
     proxy.close()
 
 
-def test_server_restarted_mid_batch(server: ServerProcess, tmp_path: Path, week_journal: tuple[Path, int]) -> None:
+def test_server_restarted_mid_batch(own_server: ServerProcess, tmp_path: Path,
+                                    week_journal: tuple[Path, int]) -> None:
+    server = own_server
     folder, last_seq = week_journal
     journal = open_journal(folder)
     restarted = threading.Event()

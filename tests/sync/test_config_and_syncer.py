@@ -45,7 +45,8 @@ def enrol(server: ServerProcess, state: Path) -> SyncClient:
     return client
 
 
-def test_config_etag_round_trip_and_offline_cache(server: ServerProcess, tmp_path: Path) -> None:
+def test_config_etag_round_trip_and_offline_cache(own_server: ServerProcess, tmp_path: Path) -> None:
+    server = own_server
     toml = local_toml(tmp_path)
     client = enrol(server, tmp_path)
     journal = open_journal(tmp_path / "journal")
@@ -58,7 +59,7 @@ def test_config_etag_round_trip_and_offline_cache(server: ServerProcess, tmp_pat
     unchanged = client.fetch_config(cached["etag"])
     assert unchanged.changed is False and unchanged.config is None  # a 304: one small request
     assert sync_round(client, journal, clock, state_dir=tmp_path, local_config=toml).config_changed is False
-    server.change_bells()
+    starts = server.change_bells()
     assert sync_round(client, journal, clock, state_dir=tmp_path, local_config=toml).config_changed is True
     new_etag = load_cached(tmp_path)["etag"]  # type: ignore[index]
     assert new_etag != cached["etag"]
@@ -66,7 +67,7 @@ def test_config_etag_round_trip_and_offline_cache(server: ServerProcess, tmp_pat
     server.kill()
     effective = load_effective_config(toml, state_dir=tmp_path)
     assert effective.school.code == server.school
-    assert [b.start.strftime("%H:%M") for b in effective.bells] == ["07:30", "08:10"]
+    assert [b.start.strftime("%H:%M") for b in effective.bells] == starts
     assert effective.agent.heartbeat_s == 90 and effective.agent.journal_dir == tmp_path / "journal"
     assert load_config(toml).school.code != server.school  # the local file itself is untouched
 
@@ -160,8 +161,8 @@ def test_syncer_applies_a_new_timetable_live(server: ServerProcess, tmp_path: Pa
     sync_round(client, journal, ReplayClock(time.time()), state_dir=state, local_config=toml)
     config = load_effective_config(toml, state_dir=state)  # what `classroom run` starts with
     agent = Agent(config, journal, ReplayClock(time.time()))
-    server.change_bells()
+    starts = server.change_bells()
     syncer.Syncer(agent, state_dir=state).run_once()
-    assert [b.start.strftime("%H:%M") for b in agent.config.bells] == ["07:30", "08:10"]
+    assert [b.start.strftime("%H:%M") for b in agent.config.bells] == starts
     status = syncer.status()
     assert status["restart_needed"] is False and status["config_applied_at"] is not None
