@@ -8,7 +8,7 @@ next step of ``plan`` decides its fate:
 - ``"cut_response"``: forwarded whole (the server stores it), then the client's connection is
   closed before any answer reaches it;
 - ``"delay"``: forwarded after ``delay_s``;
-- ``"503"``: answered at once with 503 and ``Retry-After: 1``, never forwarded;
+- ``"503"``: answered at once with 503 and ``Retry-After: retry_after_s``, never forwarded;
 - a callable: called (e.g. to kill the server), then the request is forwarded.
 
 After the plan runs out every request is ``"ok"``. ``seen`` counts requests;
@@ -50,8 +50,10 @@ def _read_message(sock: socket.socket) -> bytes | None:
 class FaultProxy:
     """Listens on 127.0.0.1 (free port) and forwards to ``upstream_port`` with faults."""
 
-    def __init__(self, upstream_port: int, plan: list[Step] | None = None, *, delay_s: float = 0.3) -> None:
+    def __init__(self, upstream_port: int, plan: list[Step] | None = None, *, delay_s: float = 0.3,
+                 retry_after_s: int = 1) -> None:
         self.upstream_port = upstream_port
+        self.retry_after_s = retry_after_s
         self.plan: list[Step] = list(plan or [])
         self.delay_s = delay_s
         self.seen = 0
@@ -102,8 +104,9 @@ class FaultProxy:
                     return
                 step = self._next()
                 if step == "503":
-                    client.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+                    client.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: %d\r\n"
                                    b"Content-Type: application/json\r\nContent-Length: 60\r\n\r\n"
+                                   % self.retry_after_s
                                    + b'{"detail":{"code":"busy","message":"try again later"}}'.ljust(60))
                     continue
                 if step == "cut_request":

@@ -169,3 +169,19 @@ def test_batches_shrink_to_the_servers_body_limit(tmp_path: Path, week_journal: 
         assert_exactly_once(server, str(client.pi_id), last_seq)
     finally:
         server.kill()
+
+
+def test_retry_after_is_honoured(server: ServerProcess, tmp_path: Path, week_journal: tuple[Path, int],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib3.util.retry
+
+    folder, last_seq = week_journal
+    slept: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(urllib3.util.retry.time, "sleep", lambda s: (slept.append(s), real_sleep(min(s, 0.01))))
+    proxy = FaultProxy(server.port, ["503"], retry_after_s=7)
+    client = enrolled(server, proxy.url, retry=make_retry(total=3, backoff_s=0.01, jitter_s=0.0))
+    result = sync_round(client, open_journal(folder), CLOCK, state_dir=tmp_path, fetch_config=False)
+    assert result.errors == [] and result.upload is not None and result.upload.cursor_after == last_seq
+    assert slept[0] == 7  # waited as the server asked, not its own backoff
+    proxy.close()

@@ -166,3 +166,21 @@ def test_syncer_applies_a_new_timetable_live(server: ServerProcess, tmp_path: Pa
     assert [b.start.strftime("%H:%M") for b in agent.config.bells] == starts
     status = syncer.status()
     assert status["restart_needed"] is False and status["config_applied_at"] is not None
+
+
+def test_syncer_offline_reports_unreachable_and_keeps_the_backlog(
+        tmp_path: Path, week_journal: tuple[Path, int]) -> None:
+    from tests.sync.conftest import free_port
+
+    folder, last_seq = week_journal
+    agent, journal = _agent(tmp_path, week_journal)
+    save_identity(folder.parent, Identity(f"http://127.0.0.1:{free_port()}", "pi-x", "t" * 43, "S", "R", 0.0))
+    worker = syncer.Syncer(agent, state_dir=folder.parent)
+    worker._client_now()  # build the client, then make its retries quick for the test
+    assert worker._client is not None
+    worker._client.session.adapters["http://"].max_retries.backoff_factor = 0.001  # type: ignore[attr-defined]
+    for _ in range(3):  # days offline: every round fails the same way, nothing is lost or counted as sent
+        worker.run_once()
+        status = syncer.status()
+        assert status["reachable"] is False and status["last_error_code"] == "unreachable"
+        assert status["waiting"] == last_seq and journal.cursor == 0
