@@ -93,11 +93,11 @@ def load_contexts(session: Session, schools: Sequence[models.School]) -> dict[in
         .join(models.Room, models.Room.id == models.TimetableEntry.room_id)
         .where(models.Room.school_id.in_(ids))
     )
-    for t, _school_id in rows:
-        timetables[t.room_id].append(
+    for entry, _school_id in rows:
+        timetables[entry.room_id].append(
             criteria.TimetableEntry(
-                weekday=t.weekday, period=t.period, class_name=t.class_name, subject=t.subject,
-                teacher=t.teacher, valid_from=t.valid_from, valid_to=t.valid_to,
+                weekday=entry.weekday, period=entry.period, class_name=entry.class_name, subject=entry.subject,
+                teacher=entry.teacher, valid_from=entry.valid_from, valid_to=entry.valid_to,
             )
         )
     return {

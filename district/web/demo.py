@@ -73,7 +73,8 @@ def _ts(day: dt.date, hhmm: str) -> float:
 
 class _Pi:
     def __init__(self, pi_id: str) -> None:
-        self.pi_id, self.seq, self.events = pi_id, 0, []
+        self.pi_id, self.seq = pi_id, 0
+        self.events: list[dict[str, Any]] = []
 
     def add(self, type_: str, at: float, **fields: Any) -> int:
         self.seq += 1

@@ -319,7 +319,7 @@ def faults_page(request: Request) -> Response:
     if state in ("open", "closed"):
         faults = [f for f in faults if f.is_open == (state == "open")]
     school_by_id = {s.id: s for s in schools}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"fault": f, "room": room_by_id[f.room_id], "school": school_by_id[room_by_id[f.room_id].school_id],
          "age_days": int((ctx.now() - f.at) // 86400)}
         for f in faults
