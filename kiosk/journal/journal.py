@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -260,12 +259,13 @@ class Journal:
             self._memory_cursor = seq
             return
         tmp = self._dir / (CURSOR_FILE + ".tmp")
-        tmp.write_text(json.dumps({"acked_seq": seq}))
-        fd = os.open(tmp, os.O_RDONLY)
+        self._ops.unlink(tmp)  # a leftover of a power cut: start it afresh
+        fd = self._ops.open_append(tmp)
         try:
-            os.fsync(fd)
+            self._ops.write(fd, json.dumps({"acked_seq": seq}).encode())
+            self._ops.fsync(fd)
         finally:
-            os.close(fd)
+            self._ops.close(fd)
         self._ops.replace(tmp, self._dir / CURSOR_FILE)
         self._ops.fsync_dir(self._dir)
 

@@ -77,6 +77,10 @@ class FileOps:
         """Atomically rename ``src`` over ``dst``."""
         os.replace(src, dst)
 
+    def unlink(self, path: Path) -> None:
+        """Remove the name ``path`` if it exists."""
+        path.unlink(missing_ok=True)
+
     def link(self, src: Path, dst: Path) -> None:
         """Give the file ``src`` a second name ``dst`` (a hard link; ``dst`` must not exist)."""
         os.link(src, dst)
@@ -225,7 +229,7 @@ class JournalStorage(Storage):
             n += 1
         tmp = self.path.with_name(self.path.name + ".tmp")
         body = b"".join(encode_line(int(k), d) for k, d in docs.items())
-        tmp.unlink(missing_ok=True)
+        self._ops.unlink(tmp)
         fd = self._ops.open_append(tmp)
         try:
             self._ops.write(fd, body)

@@ -157,6 +157,10 @@ class RecordingOps(NoSyncOps):
         super().link(src, dst)
         self.log.append(("link", src.name, dst.name))
 
+    def unlink(self, path: Path) -> None:
+        super().unlink(path)
+        self.log.append(("unlink", path.name))
+
 
 @dataclass
 class _Inode:
@@ -210,6 +214,8 @@ class DiskModel:
             self.names[op[2]] = self.names[op[1]]
         elif kind == "replace":
             self.names[op[2]] = self.names.pop(op[1])
+        elif kind == "unlink":
+            self.names.pop(op[1], None)
         else:  # pragma: no cover
             raise AssertionError(f"unknown op {op}")
 
@@ -403,3 +409,33 @@ def test_damaged_day_file_opens(tmp_path: Path, damage: str) -> None:
     assert [e["seq"] for e in Journal.open(work, tz=TZ, clock=ReplayClock(), readonly=True)] == [
         e["seq"] for e in stored
     ] + [new["seq"]]
+
+
+def test_every_power_cut_state_while_moving_the_sync_cursor_keeps_old_or_new(tmp_path: Path, state_dir: Path) -> None:
+    work = tmp_path / "journal"
+    work.mkdir()
+    journal = Journal.open(work, tz=TZ, clock=ReplayClock(BASE_AT), ops=NoSyncOps())
+    events = [journal.append("test", at=_at(seq, 600.0), **_payload(seq)) for seq in range(1, 6)]
+    journal.set_cursor(2)
+    journal.close()
+    (work / "cursor.json.tmp").write_text('{"acked_seq": 1')  # a leftover of an earlier cut
+    start = DiskModel.of(work)
+    ops = RecordingOps()
+    journal = Journal.open(work, tz=TZ, clock=ReplayClock(BASE_AT), ops=ops)
+    journal.set_cursor(4)
+    journal.close()
+    assert Journal.open(work, tz=TZ, clock=ReplayClock(), readonly=True).cursor == 4
+    seen: set[int] = set()
+    checked = 0
+    for i in range(len(ops.log) + 1):
+        if i:
+            start.apply(ops.log[i - 1])
+        for state in start.crash_states():
+            _materialise(state, state_dir)
+            reopened = Journal.open(state_dir, tz=TZ, clock=ReplayClock(), ops=NoSyncOps())
+            assert reopened.cursor in (2, 4)
+            seen.add(reopened.cursor)
+            assert list(reopened) == events
+            reopened.close()
+            checked += 1
+    assert seen == {2, 4} and checked > 20
