@@ -165,8 +165,8 @@ class KioskApp(App):
 
     def _got_home(self, state: model.HomeState) -> None:
         self.home_state = state
-        self.screens["home"].controller.show(state)
         self._check_prompt(state)
+        self.screens["home"].controller.show(state)
 
     def _got_month(self, state: model.MonthState) -> None:
         self.month_state = state

@@ -131,8 +131,29 @@ def language_switch(d: Driver) -> Iterator[Step]:
     RESULT["after"] = d.widget("home", "start").text
 
 
+def dim_and_wake(d: Driver) -> Iterator[Step]:
+    """After inactivity the screen dims; the first touch only wakes it, the next one acts."""
+    yield from d.idle()
+    d.app.blank_timeout_s = 1.0
+    yield lambda: d.app.veil > 0
+    RESULT["dimmed"] = d.app.veil
+    d.tap(d.widget("home", "start"))
+    yield 2
+    RESULT["after_wake"] = (d.app.veil, d.app.manager.current)
+    d.tap(d.widget("home", "start"))
+    yield from d.idle()
+    RESULT["after_second"] = d.app.manager.current
+
+
+def prompt(d: Driver) -> Iterator[Step]:
+    """With no tap-in for the lesson, home gently asks for one."""
+    yield from d.idle()
+    yield lambda: d.app.home_state is not None
+    RESULT["prompt"] = d.app.screens["home"].tap_text
+
+
 SCENARIOS = {f.__name__: f for f in (touch_tapin, card_tapin, unknown_card, exemption, fault_report, undo,
-                                      wrong_pin, language_switch)}
+                                      wrong_pin, language_switch, dim_and_wake, prompt)}
 
 
 def main(argv: list[str]) -> int:

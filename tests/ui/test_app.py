@@ -67,3 +67,15 @@ def test_it_mode_refuses_a_wrong_pin(run_app):
 def test_language_switch_retranslates_the_layout(run_app):
     result, _events = run_app("language_switch", size="1280x800")
     assert (result["before"], result["after"]) == ("Bắt đầu tiết học", "Start lesson")
+
+
+def test_screen_dims_after_inactivity_and_the_waking_touch_does_nothing_else(run_app):
+    result, _events = run_app("dim_and_wake")
+    assert result["dimmed"] > 0
+    assert result["after_wake"] == [0, "home"]
+    assert result["after_second"] == "tapin"
+
+
+def test_home_prompts_to_tap_in_when_a_lesson_has_none(run_app):
+    result, _events = run_app("prompt")
+    assert result["prompt"] == "Tiết 2 bắt đầu: chạm “Bắt đầu tiết học”"

@@ -118,9 +118,12 @@ class ItController:
         if not state["open_faults"]:
             faults.add_widget(Factory.ItRow(text=_("No open faults")))
         for fault in state["open_faults"]:
-            row = Factory.FaultRow(text=_("#{seq} {device} · {symptom} {note}").format(
+            text = _("#{seq} {device} · {symptom}").format(
                 seq=fault["seq"], device=label(KIND_LABELS, fault["device"]),
-                symptom=label(SYMPTOM_LABELS, fault["symptom"]), note=fault.get("note") or ""), seq=fault["seq"])
+                symptom=label(SYMPTOM_LABELS, fault["symptom"]))
+            if fault.get("note"):
+                text += f" · “{fault['note']}”"
+            row = Factory.FaultRow(text=text, seq=fault["seq"])
             faults.add_widget(row)
 
     def _settings_text(self) -> None:

@@ -11,7 +11,7 @@ from kivy.factory import Factory
 from kiosk.i18n import _
 from kiosk.ui import model
 from kiosk.ui.text import KIND_LABELS, STATUS_LABELS, label, percent
-from kiosk.ui.widgets import GREY, STATUS_COLORS
+from kiosk.ui.widgets import BLUE, GREY, STATUS_COLORS
 
 MONTHS_SHOWN = 12  # lessons listed as pulling the share down (latest first)
 
@@ -45,10 +45,13 @@ class ReportController:
         view.month_title = _("This month")
         rows = view.ids.today_rows
         rows.clear_widgets()
-        if not self.today:
+        running = self._running_row()
+        if not self.today and running is None:
             rows.add_widget(Factory.ReportRow(left_text=_("No lesson has ended yet today")))
         for lesson in self.today:
             rows.add_widget(self._row(lesson, with_devices=True))
+        if running is not None:
+            rows.add_widget(running)
         month = self.month
         view.month_text = _("Share {share} · target {target}").format(
             share=percent(month.share), target=percent(month.target))
@@ -64,6 +67,17 @@ class ReportController:
             pulled.add_widget(Factory.ReportRow(left_text=_("No lesson pulled the share down")))
         for lesson in latest[:MONTHS_SHOWN]:
             pulled.add_widget(self._row(lesson, with_date=True))
+
+    def _running_row(self) -> Any:
+        """The lesson going on now (not judged yet), with the minutes of each device so far."""
+        state = self.app.home_state
+        if state is None or state.period is None or not state.period.is_now:
+            return None
+        info = state.period
+        head = _("P{period}").format(period=info.period)
+        used = [f"{label(KIND_LABELS, t.kind)} {int(t.minutes)}'" for t in state.tiles if t.minutes >= 1]
+        return Factory.ReportRow(left_text=f"{head} · {info.subject or _('extra lesson')}",
+                                 right_text=_("in progress"), detail_text=", ".join(used), status_color=BLUE)
 
     def _row(self, lesson: dict[str, Any], *, with_date: bool = False, with_devices: bool = False) -> Any:
         status = lesson["status"]
