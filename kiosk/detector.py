@@ -60,6 +60,7 @@ class _Channel:
         "pending_since",
         "pending_count",
         "back_at",
+        "last_event_at",
     )
 
     def __init__(self, spec: ChannelSpec, on_fraction: float, off_fraction: float) -> None:
@@ -73,6 +74,17 @@ class _Channel:
         self.pending_since: float | None = None
         self.pending_count = 0
         self.back_at: float | None = None  # set while the state a "back" gave is unconfirmed
+        self.last_event_at = float("-inf")
+
+    def event(self, type_: str, at: float) -> DeviceEvent:
+        """An event of this channel, never dated before its previous one.
+
+        A tick may declare the channel missing at ``last sample + stale_s`` while older
+        readings of it are still queued (a busy Pi); what they settle is dated no earlier
+        than that, so the channel's events stay in time order.
+        """
+        self.last_event_at = at = max(at, self.last_event_at)
+        return DeviceEvent(type_, at, self.spec.channel, self.spec.kind, self.state)
 
 
 class Detector:
@@ -136,7 +148,7 @@ class Detector:
             channel.state = ON if amps >= channel.on_threshold else OFF
             channel.pending_since = None
             channel.back_at = t
-            events.append(DeviceEvent("back", t, number, channel.spec.kind, channel.state))
+            events.append(channel.event("back", t))
             return events
         wants_change = (
             amps < channel.off_threshold if channel.state == ON else amps >= channel.on_threshold
@@ -159,7 +171,7 @@ class Detector:
             # back sample was the odd one out (interference, a dropout): the true state
             # holds from the back itself, so one odd sample is never counted as use.
             at = channel.back_at if channel.back_at is not None else channel.pending_since
-            events.append(DeviceEvent(channel.state, at, number, channel.spec.kind, channel.state))
+            events.append(channel.event(channel.state, at))
             channel.pending_since = None
             channel.back_at = None
         return events
@@ -182,6 +194,4 @@ class Detector:
         channel.state = MISSING
         channel.pending_since = None
         channel.back_at = None
-        return DeviceEvent(
-            MISSING, channel.last_t + self._stale_s, channel.spec.channel, channel.spec.kind, MISSING
-        )
+        return channel.event(MISSING, channel.last_t + self._stale_s)

@@ -236,3 +236,23 @@ def test_on_time_matches_truth_within_an_interval_per_switch(
     slack = 10.0 * 1.2 + 0.001
     for (ta, tb), (sa, sb) in zip(merged, seen, strict=True):
         assert abs(sa - ta) <= slack and abs(sb - tb) <= slack
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 20.0), st.sampled_from([1, 2]), levels, st.floats(0.0, 90.0)), max_size=120))
+def test_ticks_ahead_of_queued_readings_keep_each_channels_events_in_order(
+    steps: list[tuple[float, int, float, float]],
+) -> None:
+    """Regression: the live agent ticks on the wall clock while older readings wait in its
+    queue; a tick's ``missing`` used to be followed by a ``back`` dated before it."""
+    d = _detector()
+    state = {1: "missing", 2: "missing"}
+    last_at = {1: float("-inf"), 2: float("-inf")}
+    t = 0.0
+    for gap, channel, amps, lag in steps:
+        t += gap
+        for event in d.tick(t + lag) + d.feed(Reading(t, channel, amps)):
+            assert (state[event.channel], event.type) in _TRANSITIONS
+            assert event.at >= last_at[event.channel]
+            last_at[event.channel] = event.at
+            state[event.channel] = event.state
