@@ -177,6 +177,9 @@ class SyncClient:
             raise Unreachable(f"{self.base_url} kept answering with errors: {exc}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise Unreachable(f"cannot reach {self.base_url}: {type(exc).__name__}") from None
+        except requests.RequestException as exc:
+            # e.g. the answer cut mid-body: outside urllib3's retries; the next round resends (idempotent)
+            raise Unreachable(f"broken answer from {self.base_url}: {type(exc).__name__}") from None
 
     def _raise_for(self, response: requests.Response, what: str) -> None:
         status = response.status_code

@@ -7,6 +7,7 @@ next step of ``plan`` decides its fate:
 - ``"cut_request"``: half of the body is sent on to the server, then both sides are closed;
 - ``"cut_response"``: forwarded whole (the server stores it), then the client's connection is
   closed before any answer reaches it;
+- ``"cut_answer"``: forwarded whole, then the answer is cut short in its body;
 - ``"delay"``: forwarded after ``delay_s``;
 - ``"503"``: answered at once with 503 and ``Retry-After: retry_after_s``, never forwarded;
 - a callable: called (e.g. to kill the server), then the request is forwarded.
@@ -124,6 +125,9 @@ class FaultProxy:
                 answer = self._forward(request)
                 if answer is None or step == "cut_response":
                     return  # closing without an answer: the client sees a cut connection
+                if step == "cut_answer":
+                    client.sendall(answer[: len(answer) - 10])
+                    return  # the answer's body stops short
                 with self._lock:
                     self.statuses.append(int(answer.split(b" ", 2)[1]))
                 client.sendall(answer)

@@ -185,3 +185,21 @@ def test_retry_after_is_honoured(server: ServerProcess, tmp_path: Path, week_jou
     assert result.errors == [] and result.upload is not None and result.upload.cursor_after == last_seq
     assert slept[0] == 7  # waited as the server asked, not its own backoff
     proxy.close()
+
+
+def test_answer_cut_mid_body_fails_the_round_and_the_next_one_resends(
+        server: ServerProcess, tmp_path: Path, week_journal: tuple[Path, int]) -> None:
+    folder, last_seq = week_journal
+    journal = open_journal(folder)
+    proxy = FaultProxy(server.port, ["ok", "cut_answer", "cut_answer"])
+    client = enrolled(server, proxy.url, retry=make_retry(total=3, backoff_s=0.01))
+    rounds = []
+    while not rounds or rounds[-1].errors:
+        assert len(rounds) < 5
+        rounds.append(sync_round(client, journal, CLOCK, state_dir=tmp_path, batch_events=300, fetch_config=False))
+        assert journal.cursor <= len(server.seqs(str(client.pi_id)))
+    assert isinstance(rounds[0].errors[0], Unreachable) and len(rounds) == 3
+    assert rounds[-1].upload is not None and rounds[-1].upload.duplicates == 300  # stored before the cut: resent once
+    assert_exactly_once(server, str(client.pi_id), last_seq)
+    assert journal.cursor == last_seq
+    proxy.close()
