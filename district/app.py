@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from district import migrate
 from district.api import errors
@@ -37,8 +38,11 @@ def create_app(settings: Settings | None = None, *, now: Callable[[], float] | N
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     if settings.bootstrap_admin and settings.bootstrap_password:
-        with transaction(sessions) as session:
-            auth_service.ensure_admin(session=session, username=settings.bootstrap_admin, password=settings.bootstrap_password)
+        try:
+            with transaction(sessions) as session:
+                auth_service.ensure_admin(session=session, username=settings.bootstrap_admin, password=settings.bootstrap_password)
+        except IntegrityError:
+            log.info("bootstrap admin %s was created by another worker", settings.bootstrap_admin)
     app = FastAPI(
         title="District classroom IT-use server",
         version=f"1 (wire schema {SCHEMA_VERSION})",

@@ -20,7 +20,7 @@ import logging
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from district import models
@@ -55,19 +55,50 @@ def _room_at(placements: list[models.PiPlacement], at: float, default: int) -> i
     return default
 
 
+_PG_INSERT = text(
+    "INSERT INTO events (pi_id, seq, room_id, type, at, pi_at, time_source, received_at, digest, body) "
+    "SELECT * FROM unnest(CAST(:pi_id AS text[]), CAST(:seq AS bigint[]), CAST(:room_id AS integer[]), "
+    "CAST(:type AS text[]), CAST(:at AS float8[]), CAST(:pi_at AS float8[]), CAST(:time_source AS text[]), "
+    "CAST(:received_at AS float8[]), CAST(:digest AS text[]), CAST(:body AS json[])) "
+    "ON CONFLICT (pi_id, seq) DO NOTHING RETURNING seq"
+)
+_COLUMNS = ("pi_id", "seq", "room_id", "type", "at", "pi_at", "time_source", "received_at", "digest", "body")
+
+
 def _insert(session: Session, rows: list[dict[str, Any]]) -> set[int]:
-    """Insert rows, skipping any (pi, seq) already there; return the seqs inserted."""
+    """Insert rows, skipping any (pi, seq) already there; return the seqs inserted.
+
+    PostgreSQL gets one statement with array parameters (``unnest``): its text never
+    changes, so it is parsed once, whatever the batch size.
+    """
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
+    if session.get_bind().dialect.name == "postgresql":
+        params = {c: [r[c] for r in rows] for c in _COLUMNS}
+        params["body"] = [json.dumps(r["body"], ensure_ascii=False) for r in rows]
+        return {int(r[0]) for r in session.execute(_PG_INSERT, params)}
     table = cast(Table, models.Event.__table__)
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=["pi_id", "seq"])
-    else:
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["pi_id", "seq"])
-    result = session.execute(stmt.returning(table.c.seq), rows)
-    return {int(r[0]) for r in result}
+    stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["pi_id", "seq"])
+    return {int(r[0]) for r in session.execute(stmt.returning(table.c.seq), rows)}
+
+
+def _stored_digests(session: Session, pi_id: str, seqs: list[int]) -> dict[int, str]:
+    """Digests of the events of ``pi_id`` already stored under ``seqs``."""
+    if not seqs:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text("SELECT seq, digest FROM events WHERE pi_id = :pi AND seq = ANY(CAST(:seqs AS bigint[]))"), {"pi": pi_id, "seqs": seqs}
+        )
+        return {int(s): str(d) for s, d in rows}
+    out: dict[int, str] = {}
+    for start in range(0, len(seqs), 500):
+        chunk = seqs[start : start + 500]
+        out.update(
+            (int(s), d)
+            for s, d in session.execute(select(models.Event.seq, models.Event.digest).where(models.Event.pi_id == pi_id, models.Event.seq.in_(chunk)))
+        )
+    return out
 
 
 def _ack(session: Session, pi_id: str, hint: int) -> tuple[int, list[tuple[int, int]]]:
@@ -125,15 +156,7 @@ def ingest_batch(
             }
         )
     seqs = list(digests)
-    existing: dict[int, str] = {}
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start : start + 500]
-        existing.update(
-            (int(s), d)
-            for s, d in session.execute(
-                select(models.Event.seq, models.Event.digest).where(models.Event.pi_id == pi.id, models.Event.seq.in_(chunk))
-            )
-        )
+    existing = _stored_digests(session, pi.id, seqs)
     clashes = sorted(s for s, d in existing.items() if digests[s] != d)
     if clashes:
         raise Conflict(
