@@ -7,6 +7,7 @@ the result (or the error) back through ``post``, which the app sets to a
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -16,6 +17,11 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 Post = Callable[[Callable[[], None]], None]
+
+
+def _call_if(callback: Callable[[Any], None] | None, value: Any) -> None:
+    if callback is not None:
+        callback(value)
 
 
 class Worker:
@@ -60,9 +66,9 @@ class Worker:
             except Exception as exc:  # noqa: BLE001 - shown to the person by on_error; counted and logged
                 self.errors += 1
                 log.warning("kiosk call %s failed: %s", getattr(call, "__name__", call), exc)
-                deliver(lambda error=exc: on_error(error) if on_error else None)
+                deliver(functools.partial(_call_if, on_error, exc))
                 return None
-            deliver(lambda: on_done(result) if on_done else None)
+            deliver(functools.partial(_call_if, on_done, result))
             return result
 
         return self._pool.submit(job)
