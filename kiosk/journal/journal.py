@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{10})\.jsonl$")
 _PLAUSIBLE = dt.date(2020, 1, 1)  # earlier dates come from an unsynchronised clock
 CURSOR_FILE = "cursor.json"
+_SYNC_SEARCH_DAYS = dt.timedelta(days=14)  # how far after a file to look for its boot's clock sync
 
 
 class _Day:
@@ -214,11 +215,36 @@ class Journal:
             ):
                 chosen.append(day)
         docs = [dict(d) for day in chosen for d in self._db(day).table(TABLE).all()]
-        docs = restamp(docs)
+        restamp(docs + self._later_syncs(docs, chosen))
         docs.sort(key=lambda d: (d["at"], d["seq"]))
         if until_at is not None:
             docs = [d for d in docs if d["at"] < until_at]
         return docs
+
+    def _later_syncs(self, docs: list[dict[str, Any]], chosen: list[_Day]) -> list[dict[str, Any]]:
+        """``clock_synced`` events in files after ``chosen`` for boots that need one.
+
+        Unsynchronised events sit in the file that was current at boot (often one named
+        days earlier, from the clock the Pi restored), while their boot's ``clock_synced``
+        lands in a later file: without it a report of that earlier day would count them
+        there. The search stops at the boot's sync or after ``_SYNC_SEARCH_DAYS``.
+        """
+        unsynced = {d.get("boot") for d in docs if not d.get("synced")}
+        unsynced -= {d.get("boot") for d in docs if d.get("type") == "clock_synced"}
+        if not unsynced or not chosen:
+            return []
+        last = chosen[-1]
+        found: list[dict[str, Any]] = []
+        for day in self._days[self._days.index(last) + 1:]:
+            if day.date >= _PLAUSIBLE and day.date > last.date + _SYNC_SEARCH_DAYS:
+                break
+            for doc in self._db(day).table(TABLE).all():
+                if doc.get("type") == "clock_synced" and doc.get("boot") in unsynced:
+                    found.append(dict(doc))
+                    unsynced.discard(doc.get("boot"))
+            if not unsynced:
+                break
+        return found
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for day in self._days:

@@ -210,3 +210,27 @@ def test_foreign_files_in_the_folder_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "2026-11-23.0000000001.jsonl.corrupt-1").write_text("junk")
     j = Journal.open(tmp_path, tz=TZ, clock=FakeClock())
     assert j.append("start")["seq"] == 1
+
+
+def test_unsynchronised_boot_days_later_is_restamped_out_of_the_restored_day(journal: Journal) -> None:
+    """Regression: after a power cut the Pi restores an old clock (Friday) and its events
+    land in Friday's file; their boot's clock_synced is in Monday's file, which a Friday
+    report did not read, so Monday's events counted on Friday."""
+    friday = dt.datetime(2026, 11, 20, 0, 0, tzinfo=TZ).timestamp()
+    monday = dt.datetime(2026, 11, 23, 0, 0, tzinfo=TZ).timestamp()
+    journal._clock = FakeClock(friday + 9 * 3600, boot_id="boot-1")
+    journal.append("start")
+    journal.append("on", at=friday + 9 * 3600 + 300, channel=1)
+    restored = FakeClock(friday + 10 * 3600, mono=20.0, synced=False, boot_id="boot-2")
+    journal._clock = restored
+    journal.append("start")
+    restored.advance(60)
+    journal.append("on", channel=1)
+    restored._wall, restored.synced = monday + 7.5 * 3600 + 60, True  # NTP steps to Monday 07:31
+    journal.append("clock_synced")
+    on_friday = journal.events(start_at=friday, until_at=friday + 86400)
+    assert [(e["boot"], e["type"]) for e in on_friday] == [("boot-1", "start"), ("boot-1", "on")]
+    on_monday = [e for e in journal.events(start_at=monday, until_at=monday + 86400) if e["at"] >= monday]
+    assert [(e["boot"], e["type"], e["at"]) for e in on_monday] == [
+        ("boot-2", "start", monday + 7.5 * 3600), ("boot-2", "on", monday + 7.5 * 3600 + 60),
+        ("boot-2", "clock_synced", monday + 7.5 * 3600 + 60)]
