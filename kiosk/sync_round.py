@@ -78,6 +78,7 @@ def sync_round(
         )
     except SyncError as exc:
         log.warning("sync: pi %s: upload stopped: %s", client.pi_id, exc)
+        result.upload = exc.partial if isinstance(exc.partial, UploadResult) else None
         result.errors.append(exc)
     if fetch_config and not any(e.code in ("unreachable", "auth_refused") for e in result.errors):
         try:

@@ -19,6 +19,7 @@ from kiosk.agent import Agent
 from kiosk.district_config import check_district_copy, config_data, load_cached
 from kiosk.errors import ConfigError
 from kiosk.identity import IdentityError, load_identity, state_dir_for
+from kiosk.sync_messages import explain
 from kiosk.sync_round import client_for, sync_round
 from sync.client import SyncClient, make_retry
 
@@ -54,7 +55,8 @@ def status() -> dict[str, Any]:
     Keys: ``enrolled``, ``server``, ``pi_id``, ``reachable`` (None before the first
     try), ``last_attempt_at`` / ``last_upload_at`` / ``last_config_at`` (UTC epoch s
     or None), ``waiting`` (events not yet acknowledged), ``cursor``, ``last_seq``,
-    ``last_error`` and ``last_error_code`` (None when the last round was clean),
+    ``last_error`` (one line in the user's language) and ``last_error_code`` (None
+    when the last round was clean),
     ``gaps``, ``clock_skew_s``, ``running``, ``config_applied_at`` (when a district
     config last took effect live) and ``restart_needed`` (a new copy changes devices or
     detector settings, which take effect at the next start).
@@ -119,7 +121,7 @@ class Syncer:
             "cursor": journal.cursor,
             "last_seq": journal.last_seq,
             "waiting": max(0, journal.last_seq - journal.cursor),
-            "last_error": str(error) if error else result.config_error,
+            "last_error": explain(error, server=client.base_url) if error else result.config_error,
             "last_error_code": error.code if error else ("config" if result.config_error else None),
         }
         if result.upload is not None:

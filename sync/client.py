@@ -288,9 +288,21 @@ class SyncClient:
         :class:`Unreachable` with the cursor where the last acknowledgement left it.
         A 413 (the server's body limit is smaller than ours) halves the batch.
         """
-        batch_events = max(1, min(batch_events, MAX_BATCH_EVENTS))
         cursor = get_cursor()
         result = UploadResult(cursor_before=cursor, cursor_after=cursor, waiting=max(0, last_seq() - cursor))
+        try:
+            self._upload_loop(result, read_after, set_cursor, last_seq, clock,
+                              max(1, min(batch_events, MAX_BATCH_EVENTS)), max_batches, on_progress)
+        except SyncError as exc:
+            exc.partial = result  # what was acknowledged before the error stays visible
+            raise
+        return result
+
+    def _upload_loop(self, result: UploadResult, read_after: Callable[[int, int], list[dict[str, Any]]],
+                     set_cursor: Callable[[int], None], last_seq: Callable[[], int],
+                     clock: Callable[[], ClockState], batch_events: int, max_batches: int | None,
+                     on_progress: Callable[[UploadResult], None] | None) -> None:
+        cursor = result.cursor_after
         while max_batches is None or result.batches < max_batches:
             events = read_after(cursor, batch_events)
             if not events:
@@ -317,7 +329,6 @@ class SyncClient:
             result.waiting = max(0, last_seq() - cursor)
             if on_progress is not None:
                 on_progress(result)
-        return result
 
     def _apply_ack(self, ack: BatchAck, cursor: int, last_sent: int, local_last: int,
                    set_cursor: Callable[[int], None], result: UploadResult) -> int:

@@ -14,6 +14,8 @@ class SyncError(Exception):
     """Base of every error the sync client raises on purpose."""
 
     code = "sync_error"
+    #: what an interrupted upload achieved before the error (a ``sync.client.UploadResult``)
+    partial: Any = None
 
     def __init__(self, message: str, *, detail: dict[str, Any] | None = None, status: int | None = None) -> None:
         super().__init__(message)

@@ -44,7 +44,7 @@ def test_week_offline_then_server_back(tmp_path: Path, week_journal: tuple[Path,
     for _ in range(3):
         result = sync_round(client, journal, CLOCK, state_dir=tmp_path, batch_events=100)
         assert isinstance(result.errors[0], Unreachable)
-        assert result.upload is None
+        assert result.upload is not None and result.upload.batches == 0 and result.upload.sent == 0
         assert journal.cursor == 0
     server.start()
     client = SyncClient(server.url, pi_id=identity[0], token=identity[1])
@@ -199,6 +199,8 @@ def test_answer_cut_mid_body_fails_the_round_and_the_next_one_resends(
         rounds.append(sync_round(client, journal, CLOCK, state_dir=tmp_path, batch_events=300, fetch_config=False))
         assert journal.cursor <= len(server.seqs(str(client.pi_id)))
     assert isinstance(rounds[0].errors[0], Unreachable) and len(rounds) == 3
+    first = rounds[0].upload  # the interrupted round still says what was acknowledged before the cut
+    assert first is not None and first.batches == 1 and first.cursor_after == 300 == first.sent
     assert rounds[-1].upload is not None and rounds[-1].upload.duplicates == 300  # stored before the cut: resent once
     assert_exactly_once(server, str(client.pi_id), last_seq)
     assert journal.cursor == last_seq
