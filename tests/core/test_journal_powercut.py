@@ -89,15 +89,28 @@ def test_sigkill_during_appends_loses_nothing_that_returned(tmp_path: Path) -> N
             finally:
                 os._exit(1)
         os.close(write_fd)
-        # kill at a random moment: sometimes while it is still opening (repair), mostly mid-burst
-        deadline = time.monotonic() + rng.choice([0.0, 0.002, rng.uniform(0.0, 0.04)])
         chunks = []
+        if rng.random() < 0.25:
+            # a quarter of the kills come early: while it opens (and repairs) the journal
+            deadline = time.monotonic() + rng.uniform(0.0, 0.01)
+        else:
+            # the rest at a random moment of the burst, counted from its first append
+            ready, _, _ = select.select([read_fd], [], [], 5.0)
+            if ready:
+                chunks.append(os.read(read_fd, 65536))
+            deadline = time.monotonic() + rng.uniform(0.0, 0.03)
         while (left := deadline - time.monotonic()) > 0:
             ready, _, _ = select.select([read_fd], [], [], left)
             if ready:
-                chunks.append(os.read(read_fd, 65536))
+                chunk = os.read(read_fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
         os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+            f"kill {round_}: the writer stopped by itself (status {status}): it could not open or append"
+        )
         while chunk := os.read(read_fd, 65536):
             chunks.append(chunk)
         os.close(read_fd)
