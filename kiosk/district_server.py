@@ -80,8 +80,13 @@ class DistrictServer:
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode(errors="replace")[-2000:] if self.proc.stderr else ""
-                raise DistrictServerError(f"the district server exited with code {self.proc.returncode}: {err}")
+                if self.proc.stderr is not None:
+                    err = self.proc.stderr.read().decode(errors="replace")
+                else:
+                    err = self.log_path.read_text(errors="replace") if self.log_path else ""
+                last = [line for line in err.strip().splitlines() if line.strip()][-1:] or [""]
+                raise DistrictServerError(f"the district server on port {self.port} exited with code "
+                                          f"{self.proc.returncode}: {last[0][-300:]}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     log.info("district server up at %s over %s", self.url, self.database_url)
