@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
 import time
 from pathlib import Path
@@ -66,6 +67,14 @@ def enroll(server: str, code: str, room: str | None, force: bool, config_path: P
                 pi_id=existing.pi_id, room=existing.room))
     if not server.startswith(("http://", "https://")):
         raise click.BadParameter(_("expected an address starting with http:// or https://"), param_hint="--server")
+    try:  # a code is single-use: make sure the identity can be stored before spending it
+        folder.mkdir(parents=True, exist_ok=True)
+        writable = os.access(folder, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        raise click.ClickException(
+            _("cannot write to {path}; run as root or choose another folder with --state-dir").format(path=folder))
     client = SyncClient(server, retry=make_retry(total=2, backoff_max_s=5.0), timeout_s=(5.0, 20.0))
     try:
         answer = client.enroll(code, room=room, hostname=socket.gethostname()[:64], version=__version__)
@@ -78,6 +87,8 @@ def enroll(server: str, code: str, room: str | None, force: bool, config_path: P
     path = save_identity(folder, identity)
     click.echo(_("Enrolled: Pi {pi_id} in room {room} of school {school}; identity saved in {path}").format(
         pi_id=identity.pi_id, room=identity.room, school=identity.school, path=path))
+    if existing is not None:
+        click.echo(_("the whole journal will be uploaded again under the new identity at the next sync"))
 
 
 def _print_result(console: Console, upload: UploadResult | None, config_changed: bool) -> None:
