@@ -4,7 +4,7 @@ A script, not a test: it prints tables and asserts nothing::
 
     .venv/bin/python benchmarks/bench_district.py [--backends sqlite,postgresql] [--pg-url URL]
         [--ingest-events 20000] [--batch 500] [--schools 10,100] [--rooms 40]
-        [--events-per-lesson 2] [--load-pis 3000,10000,30000,100000] [--load-seconds 8]
+        [--load-pis 3000,10000,15000,20000,30000,60000] [--load-seconds 6]
 
 Figures:
 
@@ -233,11 +233,12 @@ def bench_ingest(url: str, args: argparse.Namespace) -> dict[str, Any]:
     (room_a, pi_a, token_a), (room_b, pi_b, _token_b) = pis
     events: list[dict[str, Any]] = []
     seed = 0
+    months = args.ingest_events // 200 + 2
     while len(events) < args.ingest_events:
         more = month_events(seed)
         for e in more:
             e["seq"] = len(events) + 1
-            e["at"] += seed * 31 * 86400 - 400 * 86400  # earlier months, so nothing is in the future
+            e["at"] += (seed - months) * 31 * 86400  # earlier months, so nothing is in the future
             e["mono"] = e["at"] - 1.6e9
             events.append(e)
             if len(events) >= args.ingest_events:
@@ -352,8 +353,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--schools", type=lambda s: [int(x) for x in s.split(",")], default=[10, 100])
     parser.add_argument("--rooms", type=int, default=40)
-    parser.add_argument("--load-pis", type=lambda s: [int(x) for x in s.split(",")], default=[3000, 10000, 30000, 60000, 100000])
-    parser.add_argument("--load-seconds", type=float, default=8.0)
+    parser.add_argument("--load-pis", type=lambda s: [int(x) for x in s.split(",")], default=[3000, 10000, 15000, 20000, 30000, 60000])
+    parser.add_argument("--load-seconds", type=float, default=6.0)
     args = parser.parse_args()
     buf = io.StringIO()
 
