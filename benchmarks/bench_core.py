@@ -127,7 +127,7 @@ def event_fields(events: list[dict[str, Any]], count: int) -> Iterator[tuple[str
 
 
 def time_appends(directory: Path, events: list[dict[str, Any]], count: int, start_at: float,
-                 ops: FileOps | None = None, *, with_bare: bool = True,
+                 ops: FileOps | None = None, *, with_bare: bool = True, step_s: float = 86400 / 300,
                  ) -> tuple[list[float], list[float], list[dict[str, Any]]]:
     """Durable appends and, interleaved so both see the same disk at the same moment,
     a bare ``write + fdatasync`` of each appended event's own line to a file beside them."""
@@ -141,7 +141,7 @@ def time_appends(directory: Path, events: list[dict[str, Any]], count: int, star
     at = start_at
     try:
         for i, (type_, fields) in enumerate(event_fields(events, count)):
-            at += 86400 / 300  # 300 events per local day, as a busy room with heartbeats
+            at += step_s  # by default 300 events per local day, as a busy room with heartbeats
             clock.advance(at)
             began = time.perf_counter()
             event = journal.append(type_, at=at, **fields)
@@ -267,6 +267,13 @@ def main(argv: list[str] | None = None) -> int:
         open_s = time.perf_counter() - began
         late, bare_late, _ = time_appends(year_dir, events, appends, next_at)
 
+        # 2b. late in a heavy day: the day file already holds many events
+        heavy_dir = work / "heavy"
+        heavy_events = 50 if args.tiny else 3000
+        heavy_at, _ = write_year_of_day_files(heavy_dir, events, 1, heavy_events, dt.date(2026, 9, 8))
+        heavy_at -= 7 * 3600  # back to 23:00 of the same local day, after its events
+        heavy, bare_heavy, _ = time_appends(heavy_dir, events, min(appends, 500), heavy_at, step_s=1.0)
+
         # 3. bytes: the journal alone, counted at the journal's file operations and the block layer
         ops = CountingOps()
         os.sync()
@@ -295,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
          f"{us(p(late, .5))} / {us(p(late, .99))}", ""),
         ("bare write+fdatasync p50 / p99, same moment", f"{us(p(bare_late, .5))} / {us(p(bare_late, .99))}", ""),
         ("  late / early ratio (p50, p99)", f"{p(late, .5) / p(early, .5):.2f} / {p(late, .99) / p(early, .99):.2f}", ""),
+        (f"durable append p50 / p99 into a day file of {heavy_events:,} events",
+         f"{us(p(heavy, .5))} / {us(p(heavy, .99))}",
+         f"bare {us(p(bare_heavy, .5))} / {us(p(bare_heavy, .99))}; ratio {p(heavy, .5) / p(bare_heavy, .5):.2f} (p50)"),
         ("  journal open with a year of files", us(open_s), ""),
         ("event encoded size (compact JSON, mean)", f"{mean_encoded:,.0f} B", ""),
         ("bytes the journal writes per event", f"{app_per_event:,.0f} B",
