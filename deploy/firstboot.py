@@ -37,6 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from deploy.errors import BadBootFile
 from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,6 @@ class BootFile(BaseModel):
         if value.strip().upper() in {"CODE", "XXXXXX", "000000", "CHANGE-ME", "MA-DANG-KY"}:
             raise ValueError("this is the example's placeholder: write the room's real enrolment code")
         return value.strip()
-
-
-class BadBootFile(ValueError):
-    """The boot file cannot be read or does not validate; the message names the key and the fix."""
 
 
 @dataclass(frozen=True)
