@@ -252,6 +252,10 @@ def report(env: Env, school: str | None, room: str | None, month: str | None, fi
     """Scores of a room, school or the district for a month or date range."""
     first_date, last_date = _range(month, first, last)
     with env.tx() as session:
+        if room is not None:
+            if school is None:
+                raise ValueError(_("a room filter needs a school"))
+            org.get_room(session=session, school=org.get_school(session=session, code=school), code=room)
         result = scoring.report(session=session, schools=_schools(session, school), first=first_date, last=last_date,
                                 lookback_s=env.settings.lookback_s, now=time.time(), room_code=room, include_lessons=as_json)
     if as_json:
