@@ -105,7 +105,11 @@ class Journal:
     def _scan(self) -> None:
         assert self._dir is not None
         found = []
-        for path in self._dir.iterdir():
+        try:
+            paths = list(self._dir.iterdir())
+        except OSError as exc:
+            raise JournalError(f"cannot read journal folder {self._dir}: {exc.strerror or exc}") from None
+        for path in paths:
             match = _NAME.match(path.name)
             if match:
                 found.append((int(match[2]), dt.date.fromisoformat(match[1]), path))
@@ -285,15 +289,18 @@ class Journal:
             self._memory_cursor = seq
             return
         tmp = self._dir / (CURSOR_FILE + ".tmp")
-        self._ops.unlink(tmp)  # a leftover of a power cut: start it afresh
-        fd = self._ops.open_append(tmp)
         try:
-            self._ops.write(fd, json.dumps({"acked_seq": seq}).encode())
-            self._ops.fsync(fd)
-        finally:
-            self._ops.close(fd)
-        self._ops.replace(tmp, self._dir / CURSOR_FILE)
-        self._ops.fsync_dir(self._dir)
+            self._ops.unlink(tmp)  # a leftover of a power cut: start it afresh
+            fd = self._ops.open_append(tmp)
+            try:
+                self._ops.write(fd, json.dumps({"acked_seq": seq}).encode())
+                self._ops.fsync(fd)
+            finally:
+                self._ops.close(fd)
+            self._ops.replace(tmp, self._dir / CURSOR_FILE)
+            self._ops.fsync_dir(self._dir)
+        except OSError as exc:
+            raise JournalError(f"cannot record the sync cursor in {self._dir}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         """Close every open day file."""

@@ -212,6 +212,12 @@ class JournalStorage(Storage):
         self._size = good_end
         if self._readonly:
             return
+        try:
+            self._repair(raw, docs, good_end, bad_before_good)
+        except OSError as exc:  # a card gone read-only, a full card: say so, in one line
+            raise JournalError(f"cannot repair journal file {self.path}: {exc.strerror or exc}") from None
+
+    def _repair(self, raw: bytes, docs: dict[str, Any], good_end: int, bad_before_good: bool) -> None:
         if bad_before_good:
             self._move_aside_and_rewrite(raw, docs)
         elif good_end < len(raw):
@@ -284,7 +290,10 @@ class JournalStorage(Storage):
 
     def _append(self, new: list[tuple[str, Any]]) -> None:
         blob = b"".join(encode_line(int(k), doc) for k, doc in new)
-        fd = self._open()
+        try:
+            fd = self._open()
+        except OSError as exc:
+            raise JournalError(f"cannot open journal file {self.path}: {exc.strerror or exc}") from None
         try:
             self._ops.write(fd, blob)
             self._ops.fsync(fd)

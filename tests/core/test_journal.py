@@ -234,3 +234,19 @@ def test_unsynchronised_boot_days_later_is_restamped_out_of_the_restored_day(jou
     assert [(e["boot"], e["type"], e["at"]) for e in on_monday] == [
         ("boot-2", "start", monday + 7.5 * 3600), ("boot-2", "on", monday + 7.5 * 3600 + 60),
         ("boot-2", "clock_synced", monday + 7.5 * 3600 + 60)]
+
+
+def test_cursor_on_a_read_only_card_is_a_journal_error(tmp_path: Path) -> None:
+    from kiosk.journal import FileOps
+
+    class ReadOnly(FileOps):
+        def open_append(self, path: Path) -> int:
+            raise OSError(30, "Read-only file system")
+
+    j = Journal.open(tmp_path, tz=TZ, clock=FakeClock())
+    j.append("heartbeat")
+    j.close()
+    again = Journal.open(tmp_path, tz=TZ, clock=FakeClock(), ops=ReadOnly())
+    with pytest.raises(JournalError, match="cannot record the sync cursor"):
+        again.set_cursor(1)
+    assert again.cursor == 0

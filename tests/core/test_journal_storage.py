@@ -192,3 +192,30 @@ def test_journal_db_insert_writes_only_the_new_line_however_big_the_day(tmp_path
         events.update({"type": "forged"}, doc_ids=[1])
     db.close()
     assert len(JournalDB(tmp_path / "day.jsonl", storage=JournalStorage).table(TABLE)) == 1000
+
+
+class _ReadOnlyCard(FileOps):
+    """A card the kernel remounted read-only after errors (common on a Pi's SD card)."""
+
+    def open_append(self, path: Path) -> int:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    def link(self, src: Path, dst: Path) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+
+@pytest.mark.parametrize("damage", ["torn", "corrupt"])
+def test_repair_on_a_read_only_card_is_one_clear_journal_error(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "day.jsonl"
+    good = encode_line(1, {"seq": 1})
+    path.write_bytes(good + b"[2,{" if damage == "torn" else b"junk\n" + good)
+    with pytest.raises(JournalError, match=r"cannot repair journal file .*Read-only file system"):
+        JournalStorage(path, ops=_ReadOnlyCard())
+    assert JournalStorage(path, readonly=True).read()[TABLE] == {"1": {"seq": 1}}  # still readable
+
+
+def test_append_on_a_read_only_card_is_one_clear_journal_error(tmp_path: Path) -> None:
+    db = JournalDB(tmp_path / "day.jsonl", storage=JournalStorage, ops=_ReadOnlyCard())
+    with pytest.raises(JournalError, match=r"cannot open journal file .*Read-only file system"):
+        db.table(TABLE).insert({"seq": 1})
+    assert db.table(TABLE).all() == []
