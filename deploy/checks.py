@@ -48,19 +48,35 @@ class Check:
 
 @dataclass
 class Probe:
-    """What the checks look at. ``ask_server`` returns ``"ok"``, ``"unreachable"`` or ``"refused"``."""
+    """What the checks look at.
+
+    ``ask_server(identity, etag)`` asks the district for the room's configuration once and
+    returns ``"ok"`` (answered; the copy with ``etag`` is current), ``"changed"`` (the
+    district has a newer configuration), ``"unreachable"`` or ``"refused"`` (the token).
+    """
 
     config: RoomConfig | None
     config_error: str | None
     journal_dir: Path
     clock: Clock
     identity: Any | None
-    ask_server: Callable[[Any], str] | None
+    ask_server: Callable[[Any, str | None], str] | None
     cached_config: Mapping[str, Any] | None = None
     recent_events: list[dict[str, Any]] = field(default_factory=list)
     release: str = ""
     firstboot: Mapping[str, Any] | None = None
     now: Callable[[], float] = time.time
+    _answer: str | None = None
+
+    def answer(self) -> str:
+        """The district's answer (asked once): ok, changed, unreachable or refused."""
+        if self._answer is None:
+            if self.identity is None or self.ask_server is None:
+                self._answer = "unreachable"
+            else:
+                etag = self.cached_config.get("etag") if self.cached_config else None
+                self._answer = self.ask_server(self.identity, etag if isinstance(etag, str) else None)
+        return self._answer
 
 
 def check_version(probe: Probe) -> Check:
@@ -78,14 +94,19 @@ def check_config(probe: Probe) -> Check:
     if probe.cached_config is None:
         return Check(_("Configuration"), WARN, _("{room}: local file only, never received from the district").format(room=room),
                      _("enrol this Pi (classroom enroll) and let it sync"))
+    answer = probe.answer()
+    if answer == "changed":
+        return Check(_("Configuration"), WARN, _("{room}: the district has a newer configuration").format(room=room),
+                     _("check the network, then: classroom sync"))
+    if answer == "ok":
+        return Check(_("Configuration"), OK, _("{room}: current").format(room=room))
     fetched = probe.cached_config.get("fetched_at")
     age = probe.now() - float(fetched) if isinstance(fetched, int | float) else None
+    days = "?" if age is None else f"{age / 86400:.0f}"
+    found = _("{room}: not checked with the district; copy received {days} days ago").format(room=room, days=days)
     if age is None or age > CONFIG_MAX_AGE_S:
-        days = "?" if age is None else f"{age / 86400:.0f}"
-        return Check(_("Configuration"), WARN,
-                     _("{room}: district copy is {days} days old").format(room=room, days=days),
-                     _("check the network, then: classroom sync"))
-    return Check(_("Configuration"), OK, _("{room}: current").format(room=room))
+        return Check(_("Configuration"), WARN, found, _("check the network, then: classroom sync"))
+    return Check(_("Configuration"), OK, found)
 
 
 def check_journal(probe: Probe) -> Check:
@@ -151,7 +172,7 @@ def check_server(probe: Probe) -> list[Check]:
         fix = _("enrol: sudo classroom enroll --server URL --code CODE --room ROOM")
         return [Check(reach, FAIL, _("this Pi is not enrolled"), fix), Check(token, FAIL, _("none"), fix)]
     server = str(getattr(probe.identity, "server", ""))
-    answer = probe.ask_server(probe.identity) if probe.ask_server else "unreachable"
+    answer = probe.answer()
     if answer == "unreachable":
         return [Check(reach, FAIL, _("{server} does not answer").format(server=server),
                       _("check the network cable or Wi-Fi; events wait on the Pi meanwhile")),

@@ -51,15 +51,15 @@ def _config(path: Path) -> tuple[RoomConfig | None, str | None]:
             return None, str(exc)
 
 
-def _ask_server(identity: Any) -> str:
-    """``ok``, ``unreachable`` or ``refused``: one authenticated request for the room's config."""
+def _ask_server(identity: Any, etag: str | None) -> str:
+    """One authenticated request for the room's configuration (see :class:`deploy.checks.Probe`)."""
     from kiosk.sync_round import client_for
     from sync.client import make_retry
     from sync.errors import AuthRefused, SyncError, Unreachable
 
     client = client_for(identity, timeout_s=(5.0, 10.0), retry=make_retry(total=1))
     try:
-        client.fetch_config()
+        download = client.fetch_config(etag)
     except AuthRefused:
         return "refused"
     except Unreachable:
@@ -68,7 +68,7 @@ def _ask_server(identity: Any) -> str:
         return "ok"  # it answered and knew the token; the config itself is sync's business
     finally:
         client.close()
-    return "ok"
+    return "changed" if download.changed and etag is not None else "ok"
 
 
 def _recent_events(journal_dir: Path, config: RoomConfig | None) -> list[dict[str, Any]]:

@@ -66,7 +66,7 @@ def test_a_healthy_pi_passes_every_check(room: Path) -> None:
     state = room.parent / "state"
     save_identity(state, Identity("https://so-gd.example.vn", "pi-1", "t0k3n", "TH-NGOCLAM", "P4A", 0.0))
     (state / "district-config.json").write_text(json.dumps({"etag": "x", "fetched_at": time.time(), "config": {}}))
-    probe = build_probe(room, ask_server=lambda identity: "ok")
+    probe = build_probe(room, ask_server=lambda identity, etag: "ok")
     probe.clock = ReplayClock()  # synchronised
     checks = run_checks(probe)
     assert _statuses(checks) == {"Version": OK, "Configuration": OK, "Journal": OK, "Clock": OK,
@@ -78,13 +78,13 @@ def test_problems_are_named_with_their_fix(room: Path) -> None:
     _run_agent(room, silent_hour=True)
     state = room.parent / "state"
     save_identity(state, Identity("https://so-gd.example.vn", "pi-1", "bad", "TH-NGOCLAM", "P4A", 0.0))
-    probe = build_probe(room, ask_server=lambda identity: "refused")
+    probe = build_probe(room, ask_server=lambda identity, etag: "refused")
     checks = {c.name: c for c in run_checks(probe)}
     assert checks["Sensors"].status == FAIL and "channel" in checks["Sensors"].found
     assert "classroom sensors" in checks["Sensors"].fix
     assert checks["Token"].status == FAIL and "enroll" in checks["Token"].fix
     assert checks["Configuration"].status == WARN
-    unreachable = {c.name: c for c in run_checks(build_probe(room, ask_server=lambda identity: "unreachable"))}
+    unreachable = {c.name: c for c in run_checks(build_probe(room, ask_server=lambda identity, etag: "unreachable"))}
     assert unreachable["Server"].status == FAIL and unreachable["Token"].status == WARN
 
 
@@ -113,5 +113,28 @@ def test_a_failed_first_boot_is_on_the_doctor_screen(room: Path) -> None:
     from deploy.firstboot import Outcome, write_status
 
     write_status(room.parent / "state", Outcome(False, "read", "First boot: key 'code': missing."))
-    checks = {c.name: c for c in run_checks(build_probe(room, ask_server=lambda identity: "ok"))}
+    checks = {c.name: c for c in run_checks(build_probe(room, ask_server=lambda identity, etag: "ok"))}
     assert checks["First boot"].status == FAIL and "key 'code'" in checks["First boot"].found
+
+
+def test_config_is_current_only_when_the_district_says_so(room: Path) -> None:
+    set_language("en")
+    _run_agent(room)
+    state = room.parent / "state"
+    save_identity(state, Identity("https://so-gd.example.vn", "pi-1", "t0k3n", "TH-NGOCLAM", "P4A", 0.0))
+    old = time.time() - 10 * 86400  # fetched long ago, never changed since: still current
+    (state / "district-config.json").write_text(json.dumps({"etag": "v7", "fetched_at": old, "config": {}}))
+    asked: list[str | None] = []
+
+    def district(answer: str) -> Any:
+        def ask(identity: object, etag: str | None) -> str:
+            asked.append(etag)
+            return answer
+        return ask
+
+    status = {c.name: c for c in run_checks(build_probe(room, ask_server=district("ok")))}
+    assert status["Configuration"].status == OK and asked == ["v7"]  # asked once, with the cached ETag
+    status = {c.name: c for c in run_checks(build_probe(room, ask_server=district("changed")))}
+    assert status["Configuration"].status == WARN and "newer" in status["Configuration"].found
+    status = {c.name: c for c in run_checks(build_probe(room, ask_server=district("unreachable")))}
+    assert status["Configuration"].status == WARN and "10 days" in status["Configuration"].found
