@@ -120,7 +120,7 @@ def room_documents(session: Session, *, school_code: str, room_code: str, month:
         ],
         tables=[
             Table(tr("Usage log"), [tr("Date"), tr("Period"), tr("Class"), tr("Subject"), tr("Teacher"), tr("Devices used"),
-                                    tr("Minutes"), tr("Status"), tr("Remarks")], log_rows, [9, 5, 6, 10, 14, 20, 7, 9, 16]),
+                                    tr("Minutes"), tr("Status"), tr("Remarks")], log_rows, [9, 5, 6, 10, 14, 20, 7, 11, 14]),
             Table(tr("Monthly evaluation of each device"), [tr("Device"), tr("Lessons"), tr("Lessons used"), tr("Share"),
                                                             tr("Minutes"), tr("Evaluation")], eval_rows, [20, 10, 12, 10, 10, 24]),
         ],

@@ -18,7 +18,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from district.paperwork.build import Document
 
@@ -54,7 +62,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "centerb": ParagraphStyle("centerb", parent=base, alignment=TA_CENTER, fontName="DejaVu-Bold", fontSize=10, leading=13),
         "title": ParagraphStyle("title", parent=base, alignment=TA_CENTER, fontName="DejaVu-Bold", fontSize=14, leading=18, spaceBefore=8),
         "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, fontName="DejaVu-Oblique", fontSize=10, leading=13, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontName="DejaVu-Bold", fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=4, keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=base, fontName="DejaVu-Bold", fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=4),
     }
 
 
@@ -93,7 +101,7 @@ def render_pdf(doc: Document, *, is_landscape: bool = True) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F2F2F2")]),
         ]))
-        story += [_p(table.title, st["h2"]), t]
+        story += [CondPageBreak(35 * mm), _p(table.title, st["h2"]), t]
     sign = Table([["", _p(doc.place_date, st["center"])], ["", _p(doc.signer, st["centerb"])],
                   ["", _p("(Ký, ghi rõ họ tên)", st["center"])]], colWidths=[width * 0.55, width * 0.45])
     story += [Spacer(1, 6 * mm), KeepTogether(sign)]
