@@ -87,3 +87,11 @@ def test_server_units_verify(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     serve = _unit(SERVER_UNITS / "district.service")["Service"]["ExecStart"]
     assert "--workers" in serve and "127.0.0.1" in serve  # only nginx faces the network
+
+
+@pytest.mark.parametrize("script", sorted(DEPLOY.rglob("*.sh")), ids=lambda p: p.name)
+def test_scripts_parse_and_stop_on_errors(script: Path) -> None:
+    done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "set -euo pipefail" in script.read_text()
+    assert script.stat().st_mode & 0o111, "scripts are executable"
