@@ -87,8 +87,22 @@ def enroll(server: str, code: str, room: str | None, force: bool, config_path: P
     path = save_identity(folder, identity)
     click.echo(_("Enrolled: Pi {pi_id} in room {room} of school {school}; identity saved in {path}").format(
         pi_id=identity.pi_id, room=identity.room, school=identity.school, path=path))
-    if existing is not None:
+    if existing is not None and _reset_cursor(_journal_dir(config_path, journal_dir)):
         click.echo(_("the whole journal will be uploaded again under the new identity at the next sync"))
+
+
+def _reset_cursor(journal_path: Path | None) -> bool:
+    """Move the journal's sync cursor back to 0: it counted what the previous identity had acknowledged."""
+    if journal_path is None or not journal_path.is_dir():
+        return False
+    journal = Journal.open(journal_path, tz=_default_tz(), clock=SystemClock(), readonly=True)
+    try:
+        if journal.cursor == 0:
+            return False
+        journal.set_cursor(0)
+        return True
+    finally:
+        journal.close()
 
 
 def _print_result(console: Console, upload: UploadResult | None, config_changed: bool) -> None:

@@ -130,3 +130,22 @@ def test_client_killed_mid_upload_then_restarted(server: ServerProcess, week_jou
     assert server.seqs(pi_id) == list(range(1, last_seq + 1))
     assert open_journal(folder).cursor == last_seq
     proxy.close()
+
+
+def test_reenrolled_pi_uploads_its_journal_under_the_new_identity(server: ServerProcess,
+                                                                  week_journal: tuple[Path, int]) -> None:
+    import json
+
+    folder, last_seq = week_journal
+    ident = folder.parent / "identity.json"
+    assert run("enroll", "--server", server.url, "--code", server.new_code(), "--journal", str(folder))[0] == 0
+    assert run("sync", "--journal", str(folder), "--config", str(EXAMPLE_CONFIG))[0] == 0
+    old = json.loads(ident.read_text())["pi_id"]
+    code, out = run("enroll", "--server", server.url, "--code", server.new_code(room="P4B"), "--room", "P4B",
+                    "--journal", str(folder), "--force", lang="en")
+    assert code == 0 and "uploaded again under the new identity" in out
+    new = json.loads(ident.read_text())["pi_id"]
+    code, out = run("sync", "--journal", str(folder), "--config", str(EXAMPLE_CONFIG), lang="en")
+    assert code == 0, out
+    assert f"{last_seq} events sent" in out
+    assert server.seqs(new) == server.seqs(old) == list(range(1, last_seq + 1))
