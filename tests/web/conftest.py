@@ -46,15 +46,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def build_demo(folder: Path) -> tuple[str, DemoDistrict, object]:
-    """A migrated SQLite database with the demo district and its alerts evaluated."""
-    url = f"sqlite:///{folder / 'demo.db'}"
+def build_demo(folder: Path, url: str | None = None, *, alerts: bool = True) -> tuple[str, DemoDistrict, object]:
+    """A migrated database (SQLite in ``folder`` unless ``url``) with the demo district and its alerts evaluated."""
+    url = url or f"sqlite:///{folder / 'demo.db'}"
     migrate.upgrade(url)
     sessions = make_sessionmaker(make_engine(url))
     with transaction(sessions) as session:
         demo = load_demo(session, now=NOW)
-    with transaction(sessions) as session:
-        evaluate(session, now=NOW, settings=get_web_settings())
+    if alerts:
+        with transaction(sessions) as session:
+            evaluate(session, now=NOW, settings=get_web_settings())
     return url, demo, sessions
 
 
