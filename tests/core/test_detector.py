@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hardware.reading import Reading
@@ -165,7 +165,7 @@ _TRANSITIONS = {
 levels = st.sampled_from([0.0, STANDBY, ON * 0.2, ON * 0.5, ON, ON * 2.5])
 
 
-@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "200")), deadline=None)
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.floats(0.0, 45.0), st.sampled_from([1, 2]), levels), max_size=150))
 def test_events_follow_the_state_machine_in_time_order(steps: list[tuple[float, int, float]]) -> None:
     d = _detector()
@@ -183,7 +183,7 @@ def test_events_follow_the_state_machine_in_time_order(steps: list[tuple[float, 
     assert d.states() == state
 
 
-@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None)
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     interval=st.floats(1.0, 10.0),
     segments=st.lists(st.tuples(st.booleans(), st.floats(60.0, 900.0)), min_size=1, max_size=12),
@@ -238,7 +238,7 @@ def test_on_time_matches_truth_within_an_interval_per_switch(
         assert abs(sa - ta) <= slack and abs(sb - tb) <= slack
 
 
-@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None)
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.floats(0.0, 20.0), st.sampled_from([1, 2]), levels, st.floats(0.0, 90.0)), max_size=120))
 def test_ticks_ahead_of_queued_readings_keep_each_channels_events_in_order(
     steps: list[tuple[float, int, float, float]],
