@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from district import models
 from district.api.deps import AppContext
@@ -217,13 +217,16 @@ def overview(request: Request) -> Response:
     with ctx.tx() as session:
         rows = data.district_overview(session, month, ctx.now())
         alerts = _alerts(session, None)
+        missing = dict(session.execute(
+            select(Alert.school_id, func.count()).where(Alert.ended_at.is_(None), Alert.kind == "channel_missing").group_by(Alert.school_id)
+        ).all())
     months = [m for m, _s in rows[0].trend] if rows else [month]
     worst = rows[:5]
     chart = charts.share_trend(
         tr("Share of lessons using IT equipment, by month"), months,
         {r.school.name: [s for _m, s in r.trend] for r in worst}, None, tr,
     ) if rows else ""
-    return render(request, "overview.html", user=user, month=month, rows=rows, alerts=alerts, chart=chart,
+    return render(request, "overview.html", user=user, month=month, rows=rows, alerts=alerts, chart=chart, missing=missing,
                   prev=data.shift_month(month, -1), next=data.shift_month(month, 1))
 
 
