@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from babel.numbers import format_decimal
 from rich.console import Console
 from rich.table import Table
 
 from kiosk.config import RoomConfig, load_config
-from babel.numbers import format_decimal
-
 from kiosk.i18n import N_, _, language
 
 DEFAULT_CONFIG = Path(os.environ.get("CLASSROOM_CONFIG", "/etc/classroom/room.toml"))

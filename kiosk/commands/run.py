@@ -7,11 +7,13 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
 import click
 
+from hardware.reading import Reading
 from kiosk.agent import Agent
 from kiosk.clock import Clock, ReplayClock, SystemClock
 from kiosk.commands.common import config_option, journal_dir_of, journal_option, load
@@ -65,6 +67,7 @@ def run(config_path: Path, journal_dir: Path | None, replay_path: Path | None, s
     signal.signal(signal.SIGINT, _stop)
 
     live_sources = None
+    readings: Iterable[Reading]
     if replay_path is not None:
         readings = paced_replay(replay_path, clock=clock, speed=speed, stop=stop)
     else:
