@@ -148,6 +148,7 @@ class KioskApp(App):
         """Switch the language of every screen at once."""
         set_language(lang)
         self.lang = lang
+        self.message = ""  # it was in the other language
         for view in self.screens.values():
             view.controller.on_language()
 

@@ -84,6 +84,9 @@ def screens_script(out: Path, size: str, languages: tuple[str, ...] = ("vi", "en
             yield lambda: app.screens["itmode"].controller.state is not None
             yield from d.idle()
             shot(lang, "it-panel")
+            d.widget("itmode", "panel").scroll_y = 0
+            yield from d.idle()
+            shot(lang, "it-panel-lower")
             app.screens["itmode"].controller.lock()
             app.go("home")
             yield from d.idle()
@@ -96,6 +99,7 @@ def screens_script(out: Path, size: str, languages: tuple[str, ...] = ("vi", "en
             yield from d.idle()
             d.tap(d.widget("tapin", "confirm"))
             yield from d.idle()
+            app.message = ""
             app.dim()
             yield from d.idle()
             shot(lang, "home-dimmed")

@@ -55,8 +55,8 @@ class ReportController:
         month = self.month
         view.month_text = _("Share {share} · target {target}").format(
             share=percent(month.share), target=percent(month.target))
-        view.counts_text = _("Used {used} · not used {not_used} · no data {no_data} · exempt {exempt}").format(
-            **month.counts)
+        # A no-break space keeps each number on the line of its word when the line wraps.
+        view.counts_text = " · ".join(f"{label(STATUS_LABELS, status)}\u00a0{n}" for status, n in month.counts.items())
         view.share = month.share or 0.0
         view.target = month.target
         view.meets_target = month.meets_target
@@ -75,7 +75,7 @@ class ReportController:
             return None
         info = state.period
         head = _("P{period}").format(period=info.period)
-        used = [f"{label(KIND_LABELS, t.kind)} {int(t.minutes)}'" for t in state.tiles if t.minutes >= 1]
+        used = [f"{label(KIND_LABELS, t.kind)}\u00a0{int(t.minutes)}'" for t in state.tiles if t.minutes >= 1]
         return Factory.ReportRow(left_text=f"{head} · {info.subject or _('extra lesson')}",
                                  right_text=_("in progress"), detail_text=", ".join(used), status_color=BLUE)
 
@@ -91,7 +91,7 @@ class ReportController:
             right = _("{status} · {n} min").format(status=right, n=int(lesson.get("used_minutes", 0)))
         detail = ""
         if with_devices:
-            used = [f"{label(KIND_LABELS, kind)} {int(d['used_minutes'])}'"
+            used = [f"{label(KIND_LABELS, kind)}\u00a0{int(d['used_minutes'])}'"
                     for kind, d in (lesson.get("devices") or {}).items() if d.get("used_minutes")]
             detail = ", ".join(used)
         return Factory.ReportRow(left_text=left, right_text=right, detail_text=detail,
