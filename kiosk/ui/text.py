@@ -64,3 +64,29 @@ def percent(value: float | None) -> str:
 def minutes_text(minutes: float) -> str:
     """``12 min`` / ``12 phút``."""
     return _("{n} min").format(n=int(minutes))
+
+
+def _when(at: Any, tz: dt.tzinfo) -> str:
+    if not at:
+        return _("never")
+    return dt.datetime.fromtimestamp(float(at), tz).strftime("%d/%m %H:%M")
+
+
+def sync_lines(sync: dict[str, Any], tz: dt.tzinfo) -> list[str]:
+    """``kiosk.syncer.status()`` in words: enrolment, server, last upload, waiting events, errors."""
+    if "error" in sync and len(sync) == 1:
+        return [_("Sync status unavailable: {error}").format(error=sync["error"])]
+    if not sync.get("enrolled"):
+        lines = [_("Not enrolled with the district yet")]
+    else:
+        reachable = sync.get("reachable")
+        word = _("not tried yet") if reachable is None else _("reachable") if reachable else _("unreachable")
+        lines = [_("Server {server}: {state}").format(server=sync.get("server") or "—", state=word)]
+    waiting = sync.get("waiting")
+    lines.append(_("Last upload {when} · events waiting {n}").format(
+        when=_when(sync.get("last_upload_at"), tz), n="—" if waiting is None else waiting))
+    if sync.get("last_error"):
+        lines.append(_("Last error: {error}").format(error=sync["last_error"]))
+    if sync.get("restart_needed"):
+        lines.append(_("A new configuration takes effect after a restart"))
+    return lines

@@ -101,3 +101,19 @@ def test_it_state_reads_an_optional_syncer():
     assert state["sync"] == {"waiting": 3, "server_reachable": False}
     assert model.it_state(agent, None)["sync"] is None
     assert [c["channel"] for c in state["channels"]] == [1, 2, 3, 4]
+
+
+def test_sync_status_in_words():
+    from kiosk.i18n import set_language
+    from kiosk.ui.text import sync_lines
+
+    set_language("en")
+    try:
+        assert sync_lines({"enrolled": False, "waiting": None}, CONFIG.tz) == [
+            "Not enrolled with the district yet", "Last upload never · events waiting —"]
+        lines = sync_lines({"enrolled": True, "server": "https://pgd.example", "reachable": False, "waiting": 12,
+                            "last_upload_at": _at(2026, 11, 23, 7, 5), "last_error": "timed out"}, CONFIG.tz)
+        assert lines == ["Server https://pgd.example: unreachable", "Last upload 23/11 07:05 · events waiting 12",
+                         "Last error: timed out"]
+    finally:
+        set_language("vi")

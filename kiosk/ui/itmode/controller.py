@@ -15,7 +15,7 @@ from kivy.factory import Factory
 
 from kiosk.i18n import _
 from kiosk.ui import model
-from kiosk.ui.text import KIND_LABELS, STATE_LABELS, SYMPTOM_LABELS, label
+from kiosk.ui.text import KIND_LABELS, STATE_LABELS, SYMPTOM_LABELS, label, sync_lines
 
 PIN_MAX = 8
 BLANK_CHOICES_S = (60, 120, 300, 600)
@@ -111,8 +111,7 @@ class ItController:
         if sync is None:
             self.view.sync_text = _("Sync: not installed on this Pi")
         else:
-            self.view.sync_text = _("Sync: {details}").format(
-                details=", ".join(f"{k}: {v}" for k, v in sorted(sync.items())))
+            self.view.sync_text = "\n".join(sync_lines(sync, self.app.agent.config.tz))
         faults = self.view.ids.faults
         faults.clear_widgets()
         if not state["open_faults"]:
