@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from tinydb import TinyDB  # noqa: E402
 from tinydb.storages import JSONStorage  # noqa: E402
 
+from criteria import channel_histories, total_seconds  # noqa: E402
 from hardware.reading import Reading  # noqa: E402
 from kiosk.agent import detector_for  # noqa: E402
 from kiosk.clock import ReplayClock  # noqa: E402
@@ -50,7 +51,8 @@ from kiosk.journal.storage import encode_line  # noqa: E402
 from kiosk.readings_csv import ReadingsFile  # noqa: E402
 from kiosk.scenario import load_scenario, replay_scenario  # noqa: E402
 
-HEARTBEAT_S = AgentSettings().heartbeat_s  # the agent's default heartbeat
+HEARTBEAT_S = AgentSettings().heartbeat_s  # the agent's default heartbeat while a device is on
+IDLE_HEARTBEAT_S = AgentSettings().idle_heartbeat_s  # ... and while every device is off
 SHARED = ROOT.parent / "shared" / "scenarios"
 LOCAL = ROOT / "tests" / "scenarios"
 
@@ -109,7 +111,12 @@ def scenario_events(folders: list[Path], work: Path) -> tuple[list[dict[str, Any
         size = sum(f.stat().st_size for f in target.glob("*.jsonl"))
         per_day = len(events) / school_days
         if per_day > busiest["events_per_day"]:
-            busiest = {"room": folder.name, "events_per_day": per_day, "bytes_per_day": size / school_days}
+            ordered = sorted(events, key=lambda e: (e["at"], e["seq"]))
+            histories = channel_histories(ordered, channels=[d.channel for d in scenario.config.devices],
+                                          start_at=ordered[0]["at"], until_at=ordered[-1]["at"])
+            on_s = total_seconds([iv for h in histories.values() for iv in h.on])
+            busiest = {"room": folder.name, "events_per_day": per_day, "bytes_per_day": size / school_days,
+                       "on_s_per_day": on_s / school_days}
         all_events.extend(events)
         shutil.rmtree(target)
     return all_events, busiest
@@ -292,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    live_events = busiest["events_per_day"] + 86400 / HEARTBEAT_S
+    on_s = min(86400.0, busiest.get("on_s_per_day", 0.0))
+    live_events = busiest["events_per_day"] + on_s / HEARTBEAT_S + (86400 - on_s) / IDLE_HEARTBEAT_S
     p = percentile
     table = [
         ("durable append p50 / p99 (fresh journal)", f"{us(p(early, .5))} / {us(p(early, .99))}", ""),
@@ -316,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         (f"busiest scenario room per school day, mean ({busiest.get('room', '-')})",
          f"{busiest['events_per_day']:,.0f} events, {busiest.get('bytes_per_day', 0) / 1024:,.1f} KiB",
          f"~{busiest['events_per_day'] * block_per_event / 1024:,.0f} KiB at the block layer"),
-        (f"busy live room per day: + heartbeat every {HEARTBEAT_S:.0f} s for 24 h",
+        (f"busy live room per day, 24 h: + heartbeat every {HEARTBEAT_S:.0f} s while on ({on_s / 3600:.1f} h), "
+         f"{IDLE_HEARTBEAT_S:.0f} s otherwise",
          f"{live_events:,.0f} events, {live_events * app_per_event / 1024:,.1f} KiB",
          f"~{live_events * block_per_event / 1024 ** 2:,.1f} MiB at the block layer"),
         (f"CSV parse per row ({rows:,} scenario rows)", us(parse_per_row), ""),

@@ -57,12 +57,14 @@ class Agent:
         clock: Clock,
         *,
         heartbeat_s: float | None = None,
+        idle_heartbeat_s: float | None = None,
     ) -> None:
         self.config = config
         self.journal = journal
         self.clock = clock
         self.detector = detector_for(config)
         self.heartbeat_s = heartbeat_s
+        self.idle_heartbeat_s = idle_heartbeat_s or heartbeat_s
         self._lock = threading.RLock()
         self._last_heartbeat: float | None = None
         self._clock_sync_recorded = False
@@ -128,9 +130,18 @@ class Agent:
                 self._clock_sync_recorded = True
                 self._record("clock_synced")
             if self.heartbeat_s and (
-                self._last_heartbeat is None or now - self._last_heartbeat >= self.heartbeat_s
+                self._last_heartbeat is None or now - self._last_heartbeat >= self._heartbeat_due_s()
             ):
                 self.heartbeat()
+
+    def _heartbeat_due_s(self) -> float:
+        # After a power cut the journal's last event bounds a device's last seen on-time,
+        # so beat often while something is on and rarely otherwise: each beat costs the
+        # SD card a page write.
+        assert self.heartbeat_s is not None
+        if any(state == "on" for state in self.detector.states().values()):
+            return self.heartbeat_s
+        return max(self.heartbeat_s, self.idle_heartbeat_s or self.heartbeat_s)
 
     def heartbeat(self) -> dict[str, Any]:
         """Record that the agent is alive, with every channel's state."""

@@ -181,6 +181,9 @@ class AgentSettings(_Strict):
 
     journal_dir: Path = Path("/var/lib/classroom/journal")
     heartbeat_s: float = Field(default=60.0, ge=5.0, le=3600.0)
+    """Seconds between heartbeats while a device is on (bounds use counted after a power cut)."""
+    idle_heartbeat_s: float = Field(default=600.0, ge=5.0, le=3600.0)
+    """Seconds between heartbeats while every device is off or missing (saves SD-card writes)."""
     it_pin: str = Field(default="2468", pattern=r"^[0-9]{4,8}$")
     language: Literal["vi", "en"] = "vi"
     status_led_pin: int | None = Field(default=None, ge=0, le=27)

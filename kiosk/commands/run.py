@@ -55,7 +55,8 @@ def run(config_path: Path, journal_dir: Path | None, replay_path: Path | None, s
         first = next(iter(ReadingsFile(replay_path)), None)
         clock = ReplayClock(first.time if first else 0.0, boot_id="replay")
     journal = Journal.open(journal_dir_of(config, journal_dir), tz=config.tz, clock=clock)
-    agent = Agent(config, journal, clock, heartbeat_s=config.agent.heartbeat_s)
+    agent = Agent(config, journal, clock, heartbeat_s=config.agent.heartbeat_s,
+                  idle_heartbeat_s=config.agent.idle_heartbeat_s)
     agent.start()
     stop = threading.Event()
 

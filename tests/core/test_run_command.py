@@ -105,3 +105,35 @@ def test_live_agent_events_equal_a_straight_replay(tmp_path: Path) -> None:
             replayed.add((event.type, event.channel, round(event.at, 3)))
     live = {(e["type"], e["channel"], e["at"]) for e in run_events if e["type"] in ("on", "off", "missing", "back")}
     assert {x for x in live if x[2] <= cut} == {x for x in replayed if x[2] <= cut}
+
+
+def test_heartbeats_are_frequent_only_while_a_device_is_on() -> None:
+    """SD wear: a page write per heartbeat, so beat every heartbeat_s while on, idle_heartbeat_s otherwise."""
+    from zoneinfo import ZoneInfo
+
+    from hardware.reading import Reading
+    from kiosk.agent import Agent
+    from kiosk.clock import ReplayClock
+    from kiosk.config import load_config
+    from kiosk.journal import Journal
+
+    config = load_config(EXAMPLE_CONFIG)
+    clock = ReplayClock(1_700_000_000.0)
+    journal = Journal.in_memory(tz=ZoneInfo(config.timezone), clock=clock)
+    agent = Agent(config, journal, clock, heartbeat_s=60, idle_heartbeat_s=600)
+    agent.start()
+    projector = config.devices[0]
+
+    def run_for(seconds: int, amps: float) -> int:
+        before = sum(e["type"] == "heartbeat" for e in journal)
+        start = clock.wall()
+        for t in range(0, seconds, 5):
+            clock.advance(start + t + 5)
+            for device in config.devices:
+                level = amps if device is projector else device.standby_amps
+                agent.process(Reading(clock.wall(), device.channel, level))
+            agent.tick()
+        return sum(e["type"] == "heartbeat" for e in journal) - before
+
+    assert run_for(3600, projector.standby_amps) in (6, 7)   # idle hour: every 10 min
+    assert run_for(3600, projector.on_amps) in (59, 60, 61)   # projector on: every minute
