@@ -69,6 +69,7 @@ class DeviceIn(_In):
     on_amps: Annotated[StrictFloat | StrictInt, Field(ge=0, le=100)]
     source: Literal["replay", "simulator", "gpio", "mcp3008", "serial"] = "replay"
     counts: StrictBool = True
+    options: Annotated[dict[str, Any], Field(max_length=20)] = {}
 
 
 class RoomIn(_In):

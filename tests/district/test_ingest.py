@@ -215,3 +215,19 @@ def test_retired_pi_is_refused_and_keeps_events(api: Api, pi) -> None:
     assert r.status_code == 403 and r.json()["detail"]["code"] == "pi_retired"
     assert api.client.get(f"{API}/pis/{pi_id}/config", headers=auth).status_code == 403
     assert [s for s, _a, _b in stored(api, pi_id)] == [1, 2]
+
+
+def test_downloaded_config_is_a_valid_room_config_for_the_pi(api: Api, pi) -> None:
+    from kiosk.config import parse_config  # test code only: the Pi's own validator
+
+    pi_id, auth, school = pi
+    api.client.put(f"{API}/schools/{school}/bells", json={"bells": [{"period": 1, "start": "07:00", "end": "07:45"}]}, headers=api.admin)
+    api.client.put(f"{API}/schools/{school}/teachers", json={"teachers": [{"id": "GV1", "name": "Cô Lan"}]}, headers=api.admin)
+    api.client.put(f"{API}/schools/{school}/rooms/R101/timetable",
+                   json={"lessons": [{"weekday": 1, "period": 1, "class": "4A", "subject": "Toán", "teacher": "GV1"}]}, headers=api.admin)
+    api.client.post(f"{API}/schools/{school}/holidays", json={"date": "2026-11-20"}, headers=api.admin)
+    api.client.put(f"{API}/schools/{school}/policy", json={"targets": {"regular_classroom": 0.8}, "min_used_minutes": 4}, headers=api.admin)
+    config = api.client.get(f"{API}/pis/{pi_id}/config", headers=auth).json()
+    room = parse_config(config, source="district")
+    assert room.school.code == school and room.target == 0.8 and room.policy_rules.min_used_s == 240
+    assert [d.kind for d in room.devices] == ["projector", "audio"] and "source" not in config["devices"][0]

@@ -132,7 +132,7 @@ def create_room(school: SchoolCode, body: RoomIn, ctx: Ctx, user: CurrentUser) -
     user.require_admin()
     with ctx.tx() as session:
         row = org.get_school(session=session, code=school)
-        room = org.create_room(session=session, school=row, code=body.code, name=body.name, type=body.type, devices=[d.model_dump() for d in body.devices])
+        room = org.create_room(session=session, school=row, code=body.code, name=body.name, type=body.type, devices=[d.model_dump(exclude_unset=True) for d in body.devices])
         return _room_out(row, room)
 
 
@@ -142,7 +142,7 @@ def set_devices(school: SchoolCode, room: RoomCode, body: DevicesIn, ctx: Ctx, u
     with ctx.tx() as session:
         row = manageable_school(session, user, school)
         r = org.get_room(session=session, school=row, code=room)
-        org.set_devices(session=session, room=r, devices=[d.model_dump() for d in body.devices])
+        org.set_devices(session=session, room=r, devices=[d.model_dump(exclude_unset=True) for d in body.devices])
         return _room_out(row, r)
 
 
