@@ -18,7 +18,7 @@ from kiosk.ui import boot
 # isort: on
 
 from kiosk.config import load_config  # noqa: E402
-from kiosk.ui.app import KioskApp  # noqa: E402
+from kiosk.ui.app import KioskApp, load_syncer  # noqa: E402
 from kiosk.ui.demo import month_agent  # noqa: E402
 from kiosk.ui.driver import Driver, Step  # noqa: E402
 
@@ -117,7 +117,7 @@ def main(argv: list[str]) -> int:
         now = dt.datetime(*DEMO_NOW, tzinfo=config.tz)
         agent = month_agent(config, Path(tmp), now=now)
         agent.report_fault(kind="interactive_board", symptom="touch_not_working", note="góc phải không nhận")
-        app = KioskApp(agent)
+        app = KioskApp(agent, syncer=load_syncer())
         driver = Driver(app, screens_script(out, boot.SIZE))  # type: ignore[arg-type]
         app.bind(on_start=lambda *_a: driver.start())
         app.run()

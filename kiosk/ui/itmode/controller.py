@@ -81,6 +81,7 @@ class ItController:
             self.app.show_message(_("Wrong PIN"), is_error=True)
             return
         self.view.is_unlocked = True
+        self.view.ids.panel.scroll_y = 1  # the panel opens at its top
         self.state = None
         self._settings_text()
         self.poll(force=True)
