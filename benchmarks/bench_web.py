@@ -9,8 +9,10 @@ timetable of 5 lessons a day and ``days`` school days of events (heartbeats, tap
 on/off pairs) inserted in bulk, then times, in-process through the real app (session
 cookie, scoring, templates, charts):
 
-1. ``GET /web/district`` (the month and a 3-month trend for every school), and
-2. ``GET /web/schools/<s>/rooms/<r>`` (one room's month),
+1. ``GET /web/district`` (the month and a 3-month trend for every school, from the
+   room-month summaries the periodic job stores),
+2. ``GET /web/schools/<s>/rooms/<r>`` (one room's month, scored live), and
+3. the periodic job's summary refresh (every room scored for 3 months),
 
 against the time of the SQL reads each needs (the same ``SELECT``s executed and every
 row fetched, no Python work on them), and prints the ratios.
@@ -34,6 +36,7 @@ from district import migrate, models
 from district.auth import service as auth
 from district.db import make_engine, make_sessionmaker, transaction
 from district.settings import get_settings
+from district.web import data
 from district.web.app import create_app_with_web
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -104,8 +107,17 @@ def build(url: str, schools: int, rooms: int, days: int, now: float) -> int:
     return n_events
 
 
-def sql_reads_overview(conn, month_ranges: list[tuple[float, float]]) -> None:  # type: ignore[no-untyped-def]
-    """The reads the overview needs, executed and fetched."""
+def sql_reads_overview(conn, months: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The reads the overview needs (stored summaries, freshness, alerts), executed and fetched."""
+    for sql in ("SELECT * FROM schools", "SELECT * FROM rooms", "SELECT * FROM pis",
+                "SELECT * FROM web_alerts WHERE ended_at IS NULL",
+                "SELECT school_id, count(*) FROM web_alerts WHERE ended_at IS NULL AND kind = 'channel_missing' GROUP BY school_id"):
+        conn.execute(text(sql)).fetchall()
+    conn.execute(text("SELECT * FROM web_room_months WHERE month IN (:a, :b, :c)"), dict(zip("abc", months, strict=True))).fetchall()
+
+
+def sql_reads_refresh(conn, month_ranges: list[tuple[float, float]]) -> None:  # type: ignore[no-untyped-def]
+    """The reads scoring every room for three months needs, executed and fetched."""
     for sql in ("SELECT * FROM schools", "SELECT * FROM rooms", "SELECT * FROM bells", "SELECT * FROM teachers",
                 "SELECT * FROM timetable", "SELECT * FROM holidays", "SELECT * FROM pis", "SELECT * FROM web_fault_closures",
                 "SELECT pi_id, seq, room_id, at, body FROM events WHERE type IN ('fault', 'fault_closed')"):
@@ -179,19 +191,32 @@ def main() -> None:
     def room() -> None:
         assert client.get(room_page).status_code == 200
 
+    months = [month, (first - dt.timedelta(days=1)).strftime("%Y-%m"), (first - dt.timedelta(days=40)).strftime("%Y-%m")]
+
     def sql_overview() -> None:
         with engine.connect() as conn:
-            sql_reads_overview(conn, ranges)
+            sql_reads_overview(conn, months)
+
+    def refresh() -> None:
+        with transaction(sessions) as session:
+            data.refresh_summaries(session, now=now_at)
+
+    def sql_refresh() -> None:
+        with engine.connect() as conn:
+            sql_reads_refresh(conn, ranges)
 
     def sql_room() -> None:
         with engine.connect() as conn:
             sql_reads_room(conn, room_id, school_id, ranges[0][0], ranges[0][1])
 
+    sessions = make_sessionmaker(engine)
+    refresh_s, refresh_sql_s = timed(refresh, 1), timed(sql_refresh, 1)  # the periodic job, then its reads
     overview()  # warm caches (templates, catalogue, fonts) once
     room()
     rows = [
         ("district overview", timed(overview, args.repeat), timed(sql_overview, args.repeat)),
         ("room page", timed(room, args.repeat * 3), timed(sql_room, args.repeat * 3)),
+        ("summary refresh job", refresh_s, refresh_sql_s),
     ]
     print(f"district: {args.schools} schools x {args.rooms} rooms, {n_events} events over {min(args.days, now.day)} school days "
           f"(built in {build_s:.0f} s), {url.split(':')[0]}")

@@ -139,7 +139,8 @@ class Evaluation:
 
 
 def evaluate(session: Session, *, now: float, settings: WebSettings) -> Evaluation:
-    """Open alerts for new conditions and end those whose cause cleared (idempotent)."""
+    """Refresh the room-month summaries, open alerts for new conditions, end those whose cause cleared (idempotent)."""
+    data.refresh_summaries(session, now=now)
     current = {(c.kind, c.cause): c for c in find_conditions(session, now=now, settings=settings)}
     open_alerts = {(a.kind, a.cause): a for a in session.scalars(select(Alert).where(Alert.ended_at.is_(None)))}
     ended = 0

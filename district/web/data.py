@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 import criteria
@@ -277,50 +277,126 @@ class SchoolRow:
     trend: list[tuple[str, float | None]]
 
 
-def combine(rooms: Sequence[RoomMonth]) -> criteria.Summary:
-    """One summary over several rooms' lessons; the target is the lesson-weighted rooms' mean."""
-    statuses = [v.status for r in rooms for v in r.verdicts]
-    weights = [(r.summary.used + r.summary.not_used, r.target) for r in rooms]
+def summary_of(used: int, not_used: int, no_data: int, exempt: int, target: float) -> criteria.Summary:
+    """A :class:`criteria.Summary` from counts, with ``criteria.summarize``'s share and verdict."""
+    counted = used + not_used
+    share = round(used / counted, 4) if counted else None
+    return criteria.Summary(used=used, not_used=not_used, no_data=no_data, exempt=exempt, share=share, target=target,
+                            meets_target=share is not None and share >= target)
+
+
+def combine_summaries(summaries: Sequence[criteria.Summary]) -> criteria.Summary:
+    """One summary over several rooms; the target is the rooms' targets weighted by counted lessons."""
+    weights = [(s.used + s.not_used, s.target) for s in summaries]
     total = sum(w for w, _t in weights)
-    target = round(sum(w * t for w, t in weights) / total, 4) if total else (max((t for _w, t in weights), default=0.9))
-    return criteria.summarize(statuses, target=target)
+    target = round(sum(w * t for w, t in weights) / total, 4) if total else max((t for _w, t in weights), default=0.9)
+    return summary_of(sum(s.used for s in summaries), sum(s.not_used for s in summaries), sum(s.no_data for s in summaries),
+                      sum(s.exempt for s in summaries), target)
+
+
+def combine(rooms: Sequence[RoomMonth]) -> criteria.Summary:
+    """One summary over several rooms' months."""
+    return combine_summaries([r.summary for r in rooms])
+
+
+def refresh_summaries(session: Session, *, now: float, months: int = 3) -> int:
+    """Score every room for the last ``months`` months (to ``now``) and store the counts.
+
+    The periodic job (``python -m district.alerts evaluate``) runs this; idempotent and
+    safe from several workers (update, else insert; a lost insert race updates instead).
+    Returns the number of room-months stored.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from district.web.tables import RoomMonthSummary
+
+    schools = list(session.scalars(select(models.School)))
+    contexts = load_contexts(session, schools)
+    rooms = rooms_of(session, [s.id for s in schools])
+    stored = 0
+    for school in schools:
+        ctx = contexts[school.id]
+        current = dt.datetime.fromtimestamp(now, ctx.tz).strftime("%Y-%m")
+        for k in range(months):
+            month = shift_month(current, -k)
+            for rm in school_months(session, ctx, rooms[school.id], month, now):
+                s = rm.summary
+                values = {"school_id": school.id, "used": s.used, "not_used": s.not_used, "no_data": s.no_data,
+                          "exempt": s.exempt, "target": s.target, "through_at": now}
+                where = (RoomMonthSummary.room_id == rm.room.id, RoomMonthSummary.month == month)
+                if session.execute(update(RoomMonthSummary).where(*where).values(**values)).rowcount == 0:  # type: ignore[attr-defined]
+                    try:
+                        with session.begin_nested():
+                            session.add(RoomMonthSummary(room_id=rm.room.id, month=month, **values))
+                    except IntegrityError:
+                        session.execute(update(RoomMonthSummary).where(*where).values(**values))
+                stored += 1
+    return stored
+
+
+def stored_summaries(session: Session, school_ids: Sequence[int], months: Sequence[str]) -> dict[tuple[int, str], tuple[criteria.Summary, float]]:
+    """Stored room-month summaries ``(room_id, month) -> (summary, through_at)``."""
+    from district.web.tables import RoomMonthSummary
+
+    rows = session.scalars(
+        select(RoomMonthSummary).where(RoomMonthSummary.school_id.in_(list(school_ids)), RoomMonthSummary.month.in_(list(months)))
+    )
+    return {
+        (r.room_id, r.month): (summary_of(r.used, r.not_used, r.no_data, r.exempt, r.target), r.through_at) for r in rows
+    }
 
 
 def district_overview(
-    session: Session, month: str, now: float, *, school_ids: Sequence[int] | None = None, trend_months: int = 3, silent_s: float = 86400.0
-) -> list[SchoolRow]:
-    """Every school's month, worst share first (schools with no share last)."""
+    session: Session, month: str, now: float, *, school_ids: Sequence[int] | None = None, trend_months: int = 3,
+    silent_s: float = 86400.0,
+) -> tuple[list[SchoolRow], float | None]:
+    """Every school's month, worst share first (schools with no share last), and the scoring time.
+
+    Reads the summaries the periodic job stored; a school-month with a room missing
+    there is scored on the spot. The second value is the oldest ``through_at`` used
+    (None when everything was scored now).
+    """
     query = select(models.School).order_by(models.School.code)
     if school_ids is not None:
         query = query.where(models.School.id.in_(list(school_ids)))
     schools = list(session.scalars(query))
-    contexts = load_contexts(session, schools)
     rooms = rooms_of(session, [s.id for s in schools])
     silent = silent_pi_counts(session, now, silent_s)
+    months = [shift_month(month, -k) for k in range(trend_months - 1, -1, -1)]
+    stored = stored_summaries(session, [s.id for s in schools], months)
+    syncs = last_syncs(session, [r.id for rs in rooms.values() for r in rs])
+    contexts: dict[int, SchoolContext] = {}
+    oldest: float | None = None
     rows = []
     for school in schools:
-        ctx = contexts[school.id]
         trend: list[tuple[str, float | None]] = []
-        months = [shift_month(month, -k) for k in range(trend_months - 1, -1, -1)]
-        current: list[RoomMonth] = []
+        current: list[criteria.Summary] = []
         for m in months:
-            scored = school_months(session, ctx, rooms[school.id], m, now)
-            trend.append((m, combine(scored).share if scored else None))
+            found = [stored.get((r.id, m)) for r in rooms[school.id]]
+            if all(f is not None for f in found):
+                summaries = [f[0] for f in found if f is not None]
+                through = [f[1] for f in found if f is not None]
+                oldest = min([oldest, *through]) if oldest is not None else min(through, default=None)
+            else:
+                if school.id not in contexts:
+                    contexts.update(load_contexts(session, [school]))
+                summaries = [r.summary for r in school_months(session, contexts[school.id], rooms[school.id], m, now)]
+            trend.append((m, combine_summaries(summaries).share if summaries else None))
             if m == month:
-                current = scored
-        summary = combine(current)
-        syncs = [r.last_sync_at for r in current if r.last_sync_at is not None]
+                current = summaries
+        room_syncs = [syncs.get(r.id) for r in rooms[school.id]]
+        known = [at for at in room_syncs if at is not None]
         rows.append(
             SchoolRow(
-                school=school, summary=summary,
-                rooms_meeting=sum(1 for r in current if r.summary.meets_target),
-                rooms_missing=sum(1 for r in current if r.summary.share is not None and not r.summary.meets_target),
-                rooms_without_data=sum(1 for r in current if r.summary.share is None),
-                last_sync_at=max(syncs) if syncs else None, silent_pis=silent.get(school.id, 0), trend=trend,
+                school=school, summary=combine_summaries(current),
+                rooms_meeting=sum(1 for s in current if s.meets_target),
+                rooms_missing=sum(1 for s in current if s.share is not None and not s.meets_target),
+                rooms_without_data=sum(1 for s in current if s.share is None),
+                last_sync_at=max(known) if known else None, silent_pis=silent.get(school.id, 0), trend=trend,
             )
         )
     rows.sort(key=lambda r: (r.summary.share is None, r.summary.share if r.summary.share is not None else 0.0, r.school.code))
-    return rows
+    return rows, oldest
 
 
 def silent_pi_counts(session: Session, now: float, silent_s: float) -> dict[int, int]:

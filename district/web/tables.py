@@ -71,3 +71,25 @@ class DigestSent(Base):
     day: Mapped[Any] = mapped_column(Date)
     sent_at: Mapped[float] = mapped_column(Float)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoomMonthSummary(Base):
+    """A room's month as last scored by the periodic job: counts per status and the target.
+
+    A summary, never the truth: events stay the only stored truth and any page can
+    rescore them; this lets the district overview read 4 000 rooms × 3 months in
+    milliseconds. ``through_at`` is the time the lessons were judged up to.
+    """
+
+    __tablename__ = "web_room_months"
+    __table_args__ = (UniqueConstraint("room_id", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    used: Mapped[int] = mapped_column(Integer)
+    not_used: Mapped[int] = mapped_column(Integer)
+    no_data: Mapped[int] = mapped_column(Integer)
+    exempt: Mapped[int] = mapped_column(Integer)
+    target: Mapped[float] = mapped_column(Float)
+    through_at: Mapped[float] = mapped_column(Float)

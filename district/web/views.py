@@ -215,7 +215,7 @@ def overview(request: Request) -> Response:
     month = _month(request)
     tr = translator(web_session.language(request))
     with ctx.tx() as session:
-        rows = data.district_overview(session, month, ctx.now())
+        rows, scored_at = data.district_overview(session, month, ctx.now())
         alerts = _alerts(session, None)
         missing = dict(session.execute(
             select(Alert.school_id, func.count()).where(Alert.ended_at.is_(None), Alert.kind == "channel_missing").group_by(Alert.school_id)
@@ -226,7 +226,7 @@ def overview(request: Request) -> Response:
         tr("Share of lessons using IT equipment, by month"), months,
         {r.school.name: [s for _m, s in r.trend] for r in worst}, None, tr,
     ) if rows else ""
-    return render(request, "overview.html", user=user, month=month, rows=rows, alerts=alerts, chart=chart, missing=missing,
+    return render(request, "overview.html", user=user, month=month, rows=rows, alerts=alerts, chart=chart, missing=missing, scored_at=scored_at,
                   prev=data.shift_month(month, -1), next=data.shift_month(month, 1))
 
 

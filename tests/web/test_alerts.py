@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from district import models
@@ -83,3 +83,14 @@ def test_a_device_switched_off_ends_its_left_on_alert(demo):
                                  time_source="synced", received_at=NOW + 10, digest="t", body={"seq": last_seq + 1, "type": "off", "at": NOW + 10, "channel": 0, "kind": "projector"}))
         assert evaluate(session, now=NOW + 20, settings=SETTINGS).ended == 1
     assert (left.kind, left.cause) not in open_alerts(demo)
+
+
+def test_room_month_summaries_are_stored_once_per_room_and_month(demo):
+    from district.web.tables import RoomMonthSummary
+
+    with transaction(demo) as session:
+        evaluate(session, now=NOW + 60, settings=SETTINGS)
+    with demo() as session:
+        rooms = session.scalar(select(func.count()).select_from(models.Room))
+        rows = session.execute(select(RoomMonthSummary.room_id, RoomMonthSummary.month)).all()
+    assert len(rows) == len(set(rows)) == rooms * 3
