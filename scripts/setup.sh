@@ -55,5 +55,5 @@ fi
 for po in kiosk/locale/*/LC_MESSAGES/*.po district/locale/*/LC_MESSAGES/*.po; do
   [ -f "$po" ] || continue
   mo="${po%.po}.mo"
-  if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then .venv/bin/pybabel compile -q -i "$po" -o "$mo"; fi
+  if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then .venv/bin/pybabel compile -i "$po" -o "$mo" >/dev/null; fi
 done

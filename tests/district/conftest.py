@@ -31,6 +31,7 @@ import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from district.app import create_app  # noqa: E402
+from district.i18n import set_language  # noqa: E402
 from district.settings import get_settings  # noqa: E402
 
 API = "/api/v1"
@@ -224,3 +225,11 @@ def api(app_for: Any, clock: Clock, db_url: str) -> Iterator[Api]:
 @pytest.fixture
 def backend(db_url: str) -> str:
     return "postgresql" if db_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Assertions read English messages; another test package may have imported the
+    district (which reads DISTRICT_LANG once) before this conftest set it."""
+    set_language("en")
+    yield
