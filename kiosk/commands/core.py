@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from babel.numbers import format_decimal
@@ -159,7 +162,9 @@ def simulate(config_path: Path, week: str | None, seed: int, interval_s: float, 
               default=Path("var/demo"), show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--week", default="2026-11-16", show_default=True)
-def demo(config_path: Path, out_dir: Path, seed: int, week: str) -> None:
+@click.option("--live", "live_s", type=click.IntRange(0, 3600), default=15, show_default=True,
+              help=_("Then run the live agent on a simulated board for this many seconds (0: skip)."))
+def demo(config_path: Path, out_dir: Path, seed: int, week: str, live_s: int) -> None:
     config = load_config(config_path)
     console = Console()
     scenario_dir = out_dir / "scenario"
@@ -176,6 +181,45 @@ def demo(config_path: Path, out_dir: Path, seed: int, week: str) -> None:
         files=len(journal_files), events=report["journal_events"], kb=size / 1024, path=journal_dir))
     print_report(report, console=console, title=f"{config.room.name} — {config.school.name}")
     console.print(_("Took {s} s.").format(s=format_decimal(round(time.monotonic() - started, 1), locale=language())))
+    if live_s > 0:
+        _live(config_path, out_dir / "live-journal", live_s, console)
+
+
+def _live(config_path: Path, journal_dir: Path, seconds: int, console: Console) -> None:
+    """The live path: the agent reading a simulated board over a pseudo-terminal (real pyserial)."""
+    shutil.rmtree(journal_dir, ignore_errors=True)
+    console.print(_("Live: the agent reads a simulated sensor board over a pseudo-terminal for {s} s…").format(s=seconds))
+    command = [sys.executable, "-m", "kiosk", "run", "--config", str(config_path), "--journal", str(journal_dir),
+               "--simulate", "--headless"]
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as agent:
+        deadline = time.monotonic() + seconds
+        with console.status("") as status:
+            while time.monotonic() < deadline and agent.poll() is None:
+                events = _journal_lines(journal_dir)
+                status.update(_("live journal: {n} events").format(n=len(events)))
+                time.sleep(0.5)
+        agent.send_signal(signal.SIGTERM)
+        _out, err = agent.communicate(timeout=30)
+    if agent.returncode not in (0, -signal.SIGTERM):
+        console.print(_("the live agent stopped with an error:") + f"\n{err.strip()[-2000:]}", style="red")
+        return
+    events = _journal_lines(journal_dir)
+    counts: dict[str, int] = {}
+    for event in events:
+        counts[event["type"]] = counts.get(event["type"], 0) + 1
+    console.print(_("Live journal in {path}: {n} events ({kinds}).").format(
+        path=journal_dir, n=len(events), kinds=", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
+
+
+def _journal_lines(journal_dir: Path) -> list[dict[str, Any]]:
+    clock = ReplayClock(boot_id="demo-reader")
+    if not journal_dir.is_dir():
+        return []
+    journal = Journal.open(journal_dir, tz=dt.UTC, clock=clock, readonly=True)
+    try:
+        return list(journal)
+    finally:
+        journal.close()
 
 
 @click.command("check-config", help=_("Validate a room configuration file and print a summary."))
