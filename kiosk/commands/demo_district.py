@@ -19,9 +19,13 @@ from kiosk.i18n import _
 def _score_table(report: dict) -> Table:
     table = Table(title=_("Room scores from the district ({first} – {last})").format(
         first=report["from"], last=report["to"]))
-    for header in (_("School"), _("Room"), _("Used"), _("Not used"), _("No data"), _("Exempt"),
-                   _("Share"), _("Target"), _("Verdict")):
-        table.add_column(header)
+    table.add_column(_("School"), min_width=12)
+    table.add_column(_("Room"), no_wrap=True)
+    for header in (_("Used"), _("Not used"), _("No data"), _("Exempt")):
+        table.add_column(header, justify="right")
+    for header in (_("Share"), _("Target")):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column(_("Verdict"))
     for room in report["rooms"]:
         s = room["summary"]
         verdict = f"[green]{_('met')}[/]" if s["meets_target"] else f"[red]{_('below')}[/]"
@@ -66,8 +70,9 @@ def district_demo(port: int, out_dir: Path, weeks: int, seed: int, serve: bool) 
             met=report["rooms_meeting_target"], rooms=len(report["rooms"]), used=totals["used"],
             lessons=totals["lessons"]))
         console.print(_("Took {s:.1f} s.").format(s=time.monotonic() - started))
-        console.print(_("Open {url}/docs for the API; log in as {user} / {password}.").format(
-            url=server.url, user=server.admin_user, password=server.admin_password))
+        console.print(_("Dashboard: {url}/web/ — log in as {user} / {password} (district admin).").format(
+            url=server.url, user=server.admin_user, password=server.admin_password), style="bold")
+        console.print(_("API: {url}/docs (OpenAPI at {url}/openapi.json).").format(url=server.url))
         if serve:
             console.print(_("Serving until Ctrl-C."))
             try:
