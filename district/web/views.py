@@ -125,12 +125,14 @@ def _alerts(session: Any, school_ids: list[int] | None, room_id: int | None = No
         query = query.where(Alert.school_id.in_(school_ids))
     if room_id is not None:
         query = query.where(Alert.room_id == room_id)
-    rooms = {r.id: r for r in session.scalars(select(models.Room))} if limit else {}
-    out = []
-    for alert, code, name in session.execute(query.order_by(Alert.started_at.desc()).limit(limit)):
-        room = rooms.get(alert.room_id) if alert.room_id else None
-        out.append({"alert": alert, "school_code": code, "school_name": name, "room": room})
-    return out
+    found = list(session.execute(query.order_by(Alert.started_at.desc()).limit(limit)))
+    rooms = _rooms_by_id(session, [a.room_id for a, _c, _n in found])
+    return [{"alert": a, "school_code": c, "school_name": n, "room": rooms.get(a.room_id) if a.room_id else None} for a, c, n in found]
+
+
+def _rooms_by_id(session: Any, ids: list[int | None]) -> dict[int, models.Room]:
+    wanted = sorted({i for i in ids if i is not None})
+    return {r.id: r for r in session.scalars(select(models.Room).where(models.Room.id.in_(wanted)))} if wanted else {}
 
 
 # -- login ------------------------------------------------------------------------------
@@ -368,9 +370,10 @@ def alerts_page(request: Request) -> Response:
             Alert.ended_at.is_not(None), Alert.ended_at >= ctx.now() - 7 * 86400)
         if ids is not None:
             query = query.where(Alert.school_id.in_(ids))
-        rooms = {r.id: r for r in session.scalars(select(models.Room))}
+        found = list(session.execute(query.order_by(Alert.ended_at.desc()).limit(200)))
+        rooms = _rooms_by_id(session, [a.room_id for a, _c, _n in found])
         ended = [{"alert": a, "school_code": c, "school_name": n, "room": rooms.get(a.room_id) if a.room_id else None}
-                 for a, c, n in session.execute(query.order_by(Alert.ended_at.desc()).limit(200))]
+                 for a, c, n in found]
     return render(request, "alerts.html", user=user, open_alerts=open_alerts, ended=ended)
 
 
