@@ -263,6 +263,11 @@ class Journal:
         return None
 
     @property
+    def directory(self) -> Path | None:
+        """The journal's folder (None for an in-memory journal)."""
+        return self._dir
+
+    @property
     def day_files(self) -> list[Path]:
         """The day files on disk, oldest first."""
         return [d.path for d in self._days if d.path is not None]

@@ -163,6 +163,7 @@ class KioskApp(App):
         if month:
             self._since_month_s = 0.0
             self.worker.submit(lambda: model.month_state(self.agent), self._got_month, self.show_error)
+            self.worker.submit(lambda: model.setup_problem(self.agent), self._got_setup_problem, self.show_error)
 
     def _got_home(self, state: model.HomeState) -> None:
         self.home_state = state
@@ -172,6 +173,12 @@ class KioskApp(App):
     def _got_month(self, state: model.MonthState) -> None:
         self.month_state = state
         self.screens["home"].controller.show_month(state)
+
+    def _got_setup_problem(self, problem: str | None) -> None:
+        if problem:
+            # kept on screen until the next check, a minute on, finds it fixed
+            self.show_message(_("Setup problem: {problem} — IT staff: run classroom doctor").format(problem=problem),
+                              is_error=True, seconds=MONTH_REFRESH_S + 5)
 
     def _on_agent_event(self, event: dict[str, Any]) -> None:
         """Called on the agent's thread: only flag, the UI thread refreshes."""

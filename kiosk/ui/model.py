@@ -9,6 +9,7 @@ frozen clock gives the same screens.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -209,6 +210,24 @@ def home_state(agent: Agent, open_faults: list[dict[str, Any]] | None = None) ->
     return HomeState(now_at=at, local_now=now, period=info, tap=tap, tiles=tiles,
                      open_faults=agent.open_faults() if open_faults is None else open_faults,
                      tap_period=tap_period(config, at))
+
+
+def setup_problem(agent: Agent) -> str | None:
+    """What went wrong at first boot, if it did (``<state>/status/firstboot.json``, beside the journal).
+
+    The Pi keeps logging locally after a bad boot-partition file; the screen must say so,
+    because nobody reads logs.
+    """
+    folder = agent.journal.directory
+    if folder is None:
+        return None
+    try:
+        status = json.loads((folder.parent / "status" / "firstboot.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(status, dict) or status.get("ok", True):
+        return None
+    return str(status.get("message") or status.get("step") or "?")
 
 
 def month_state(agent: Agent) -> MonthState:
