@@ -16,6 +16,7 @@ than ``max_unhealthy`` of the updated Pis stopped reporting healthy.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -63,16 +64,14 @@ def stage_members(state: RolloutState, fleet: Iterable[str], *, stages: tuple[fl
                   min_pis: int = 3) -> set[str]:
     """The Pis of ``fleet`` in the rollout's current stage.
 
-    Those whose :func:`place` is below the stage's share, and in the first stage at
-    least ``min_pis`` of them (the lowest places), so a small district starts with a
-    few Pis rather than none.
+    The lowest :func:`place` s, as many as the stage's share of the fleet (rounded up)
+    and never fewer than ``min_pis``, so a small district starts with a few Pis rather
+    than none and no stage holds fewer Pis than the one before.
     """
     ranked = sorted(fleet, key=lambda p: place(p, state.version))
-    limit = share(state.stage, stages)
-    members = {p for p in ranked if place(p, state.version) < limit}
-    if state.stage == 0 and len(members) < min_pis:
-        members = set(ranked[:min_pis])
-    return members
+    # by rank, never fewer than min_pis, so a later stage always holds every earlier one
+    count = max(min_pis, math.ceil(share(state.stage, stages) * len(ranked)))
+    return set(ranked[:count])
 
 
 def offer(pi_id: str, current_version: str, state: RolloutState, fleet: Iterable[str], *,
@@ -120,5 +119,11 @@ def next_state(
     done = [reports[p] for p in members if reports[p].version == state.version and reports[p].healthy]
     if state.stage + 1 < len(stages) and members and len(done) == len(members):
         if now - max(r.since for r in done) >= soak_s:
-            return RolloutState(state.version, state.stage + 1)
+            stage = state.stage + 1
+            # a stage that adds nobody (a small district) is passed at once
+            while stage + 1 < len(stages) and stage_members(
+                RolloutState(state.version, stage), reports, stages=stages, min_pis=min_pis
+            ) == members:
+                stage += 1
+            return RolloutState(state.version, stage)
     return state

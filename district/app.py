@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from district import migrate
 from district.api import errors
 from district.api.deps import AppContext
-from district.api.routes import admin, auth, reports, sync
+from district.api.routes import admin, auth, releases, reports, sync
 from district.auth import service as auth_service
 from district.db import make_engine, make_sessionmaker, transaction
 from district.settings import Settings, get_settings
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, now: Callable[[], float] | N
     app.state.ctx = AppContext(settings=settings, sessions=sessions, now=now or time.time)
     app.state.engine = engine
     errors.install(app)
-    for module in (auth, admin, sync, reports):
+    for module in (auth, admin, sync, reports, releases):
         app.include_router(module.router, prefix=API_PREFIX)
     # The dashboard at /web/ (district/web).
     from district.web.views import install as install_dashboard

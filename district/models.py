@@ -172,6 +172,8 @@ class Pi(Base):
     acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_sync_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     last_skew_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    version_since: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """When the Pi started running ``version`` (its latest ``start`` event), UTC epoch seconds."""
 
 
 class PiPlacement(Base):
@@ -210,3 +212,22 @@ class Event(Base):
     received_at: Mapped[float] = mapped_column(Float)
     digest: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Release(Base):
+    """A release of the classroom program offered to the Pis in stages (``deploy/rollout.py``).
+
+    The newest release is the current one. ``stage`` indexes the rollout's shares;
+    ``paused`` is set by itself when updated Pis stop reporting healthy, and cleared by a
+    person. Evaluated on every Pi's request from any worker: idempotent.
+    """
+
+    __tablename__ = "releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from district import models
 from district.errors import BadInput, Conflict
 from district.i18n import _
+from district.releases import service as releases
 from sync.schema import BatchAck, EventBatch, WireEvent
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,10 @@ def ingest_batch(
             seq=clashes[0],
         )
     inserted = _insert(session, [r for r in rows if r["seq"] not in existing])
+    releases.note_start(session=session, pi=pi, events=[
+        {"type": r["type"], "seq": r["seq"], "at": r["at"], "version": r["body"].get("version")}
+        for r in rows if r["type"] == "start"
+    ])
     acked, gaps = _ack(session, pi.id, int(pi.acked_seq or 0))
     skew = received_at - float(batch.sent_at) if batch.clock_synced else None
     pi.acked_seq = acked

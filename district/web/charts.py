@@ -63,7 +63,7 @@ def share_trend(title: str, months: Sequence[str], series: dict[str, Sequence[fl
     rows = (len(series) + (1 if target is not None else 0) + 1) // 2
     chart = pygal.Line(width=640, height=320 + 30 * rows, style=_style(LINE_COLOURS), range=(low, 100),
                        print_values=len(series) == 1, print_values_position="top", dots_size=4, stroke_style={"width": 2.5},
-                       margin_right=36, truncate_legend=40, margin_bottom=12 + 22 * max(rows - 1, 0))
+                       margin_right=48, truncate_legend=40, margin_bottom=12 + 22 * max(rows - 1, 0))
     _config(chart, title)
     chart.x_labels = list(months)
     chart.y_labels = sorted({low, 50, 75, 90, 100} - {y for y in (50, 75) if y < low})

@@ -1,0 +1,1 @@
+"""Releases of the classroom program and their staged rollout to the Pis."""
