@@ -49,6 +49,49 @@ def _state_dir(config_path: Path, journal_dir: Path | None, state_dir: Path | No
     return state_dir_for(found) if found is not None else DEFAULT_STATE_DIR
 
 
+class EnrolmentFailed(KioskError, ValueError):
+    """Enrolment did not happen; the message says why in the user's language. ``param``: the option at fault."""
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+def enroll_pi(server: str, code: str, *, room: str | None, folder: Path, force: bool = False) -> tuple[Identity, Path, Identity | None]:
+    """Exchange ``code`` for an identity at ``server`` and store it in ``folder`` (mode 0600).
+
+    Returns the new identity, its file and the identity it replaced (``force``). Raises
+    :class:`EnrolmentFailed` with one translated line (already enrolled, bad address,
+    folder not writable, expired or used code, unreachable server, …). Used by
+    ``classroom enroll`` and the touchscreen's IT mode.
+    """
+    existing = load_identity(folder)
+    if existing is not None and not force:
+        raise EnrolmentFailed(
+            _("this Pi is already enrolled as {pi_id} (room {room}); use --force to enrol again").format(
+                pi_id=existing.pi_id, room=existing.room))
+    if not server.startswith(("http://", "https://")):
+        raise EnrolmentFailed(_("expected an address starting with http:// or https://"), param="--server")
+    try:  # a code is single-use: make sure the identity can be stored before spending it
+        folder.mkdir(parents=True, exist_ok=True)
+        writable = os.access(folder, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        raise EnrolmentFailed(
+            _("cannot write to {path}; run as root or choose another folder with --state-dir").format(path=folder))
+    client = SyncClient(server, retry=make_retry(total=2, backoff_max_s=5.0), timeout_s=(5.0, 20.0))
+    try:
+        answer = client.enroll(code, room=room, hostname=socket.gethostname()[:64], version=__version__)
+    except SyncError as exc:
+        raise EnrolmentFailed(explain(exc, server=server, code=code)) from None
+    finally:
+        client.close()
+    identity = Identity(server=server.rstrip("/"), pi_id=answer.pi_id, token=answer.token,
+                        school=answer.school, room=answer.room, enrolled_at=time.time())
+    return identity, save_identity(folder, identity), existing
+
+
 @click.command(help=_("Enrol this Pi with the district server using a one-time code."))
 @click.option("--server", required=True, help=_("The district server's address, e.g. https://so-gd.example.vn"))
 @click.option("--code", required=True, help=_("The enrolment code from the district."))
@@ -60,31 +103,12 @@ def _state_dir(config_path: Path, journal_dir: Path | None, state_dir: Path | No
 def enroll(server: str, code: str, room: str | None, force: bool, config_path: Path,
            journal_dir: Path | None, state_dir: Path | None) -> None:
     folder = _state_dir(config_path, journal_dir, state_dir)
-    existing = load_identity(folder)
-    if existing is not None and not force:
-        raise click.ClickException(
-            _("this Pi is already enrolled as {pi_id} (room {room}); use --force to enrol again").format(
-                pi_id=existing.pi_id, room=existing.room))
-    if not server.startswith(("http://", "https://")):
-        raise click.BadParameter(_("expected an address starting with http:// or https://"), param_hint="--server")
-    try:  # a code is single-use: make sure the identity can be stored before spending it
-        folder.mkdir(parents=True, exist_ok=True)
-        writable = os.access(folder, os.W_OK)
-    except OSError:
-        writable = False
-    if not writable:
-        raise click.ClickException(
-            _("cannot write to {path}; run as root or choose another folder with --state-dir").format(path=folder))
-    client = SyncClient(server, retry=make_retry(total=2, backoff_max_s=5.0), timeout_s=(5.0, 20.0))
     try:
-        answer = client.enroll(code, room=room, hostname=socket.gethostname()[:64], version=__version__)
-    except SyncError as exc:
-        raise click.ClickException(explain(exc, server=server, code=code)) from None
-    finally:
-        client.close()
-    identity = Identity(server=server.rstrip("/"), pi_id=answer.pi_id, token=answer.token,
-                        school=answer.school, room=answer.room, enrolled_at=time.time())
-    path = save_identity(folder, identity)
+        identity, path, existing = enroll_pi(server, code, room=room, folder=folder, force=force)
+    except EnrolmentFailed as exc:
+        if exc.param:
+            raise click.BadParameter(str(exc), param_hint=exc.param) from None
+        raise click.ClickException(str(exc)) from None
     click.echo(_("Enrolled: Pi {pi_id} in room {room} of school {school}; identity saved in {path}").format(
         pi_id=identity.pi_id, room=identity.room, school=identity.school, path=path))
     if existing is not None and _reset_cursor(_journal_dir(config_path, journal_dir)):
