@@ -7,7 +7,15 @@ device histories and a policy to verdicts, shares and targets. The scenarios in
 
 from criteria.histories import ChannelHistory, channel_histories
 from criteria.intervals import Interval, clip, total_seconds, union
-from criteria.lessons import Bell, Lesson, TapIn, TimetableEntry, build_lessons
+from criteria.lessons import (
+    Bell,
+    Lesson,
+    TapIn,
+    TimetableEntry,
+    build_lessons,
+    month_bounds,
+    tapins_from_events,
+)
 from criteria.policy import (
     DEVICE_KINDS,
     EXEMPT_REASONS,
@@ -39,8 +47,10 @@ __all__ = [
     "clip",
     "judge_lesson",
     "judge_lessons",
+    "month_bounds",
     "preset",
     "summarize",
+    "tapins_from_events",
     "total_seconds",
     "union",
 ]

@@ -7,9 +7,11 @@ lesson). Its window is ``[period start, period end)`` in the school's local time
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from criteria.intervals import Interval
 
@@ -193,3 +195,46 @@ def period_at(
             if best is None or distance < best[0]:
                 best = (distance, bell.period)
     return (day, best[1]) if best else None
+
+
+def tapins_from_events(events: Iterable[Mapping[str, Any]], *, source_key: str | None = None) -> list[TapIn]:
+    """Tap-ins and exemptions from journal events, undone ones removed, in time order.
+
+    Events are the journal's (``tapin``, ``exempt``, ``tapin_undone``). A ``tapin_undone``
+    names the seq it undoes within the same journal; where events of several journals
+    are mixed (a room that had two Pis), ``source_key`` names the field that tells them
+    apart.
+    """
+    taps: dict[tuple[str, int], Mapping[str, Any]] = {}
+    for event in events:
+        source = str(event.get(source_key, "")) if source_key else ""
+        if event["type"] in ("tapin", "exempt"):
+            taps[(source, int(event["seq"]))] = event
+        elif event["type"] == "tapin_undone":
+            taps.pop((source, int(event["undoes"])), None)
+    return [
+        TapIn(
+            date=dt.date.fromisoformat(e["date"]),
+            period=int(e["period"]),
+            teacher=str(e["teacher"]),
+            at=float(e["at"]),
+            class_name=e.get("class"),
+            subject=e.get("subject"),
+            exempt_reason=e.get("reason") if e["type"] == "exempt" else None,
+        )
+        for _key, e in sorted(taps.items(), key=lambda kv: (float(kv[1]["at"]), kv[0]))
+    ]
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """First and last date of a month given as ``YYYY-MM``; raises ``ValueError`` otherwise.
+
+    >>> month_bounds("2026-02")
+    (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))
+    """
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        last = calendar.monthrange(year, number)[1]
+    except (ValueError, calendar.IllegalMonthError):
+        raise ValueError(f"month {month!r} is not of the form YYYY-MM") from None
+    return dt.date(year, number, 1), dt.date(year, number, last)

@@ -6,35 +6,12 @@ configuration through ``criteria``; nothing of it is stored.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import criteria
 from kiosk.config import RoomConfig
-
-
-def tapins_from_events(events: Iterable[Mapping[str, Any]]) -> list[criteria.TapIn]:
-    """Tap-ins and exemptions from journal events, with undone ones removed."""
-    taps: dict[int, Mapping[str, Any]] = {}
-    for event in events:
-        if event["type"] in ("tapin", "exempt"):
-            taps[int(event["seq"])] = event
-        elif event["type"] == "tapin_undone":
-            taps.pop(int(event["undoes"]), None)
-    return [
-        criteria.TapIn(
-            date=dt.date.fromisoformat(e["date"]),
-            period=int(e["period"]),
-            teacher=str(e["teacher"]),
-            at=float(e["at"]),
-            class_name=e.get("class"),
-            subject=e.get("subject"),
-            exempt_reason=e.get("reason") if e["type"] == "exempt" else None,
-        )
-        for _seq, e in sorted(taps.items())
-    ]
 
 
 def room_verdicts(
@@ -56,7 +33,7 @@ def room_verdicts(
         bells=config.criteria_bells(),
         timetable=config.criteria_timetable(),
         holidays=config.holidays,
-        tapins=tapins_from_events(events),
+        tapins=criteria.tapins_from_events(events),
         tz=config.tz,
     )
     if until_at is not None:
@@ -78,16 +55,6 @@ def room_verdicts(
         min_used_s=rules.min_used_s,
         no_data_fraction=rules.no_data_fraction,
     )
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """First and last date of a month given as ``YYYY-MM``; raises ``ValueError``."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        last = calendar.monthrange(year, number)[1]
-    except (ValueError, calendar.IllegalMonthError):
-        raise ValueError(f"month {month!r} is not of the form YYYY-MM") from None
-    return dt.date(year, number, 1), dt.date(year, number, last)
 
 
 def verdict_dict(config: RoomConfig, verdict: criteria.LessonVerdict) -> dict[str, Any]:

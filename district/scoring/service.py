@@ -7,10 +7,9 @@ exports and a dashboard compute the same numbers.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,10 +38,8 @@ class RoomScore:
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     """First and last date of ``YYYY-MM``; :class:`BadInput` otherwise."""
     try:
-        year, number = (int(part) for part in month.split("-"))
-        last = calendar.monthrange(year, number)[1]
-        return dt.date(year, number, 1), dt.date(year, number, last)
-    except (ValueError, calendar.IllegalMonthError):
+        return criteria.month_bounds(month)
+    except ValueError:
         raise BadInput(_("month {value!r} is not of the form YYYY-MM").format(value=month), code="bad_month") from None
 
 
@@ -55,29 +52,6 @@ def date_range(*, month: str | None, first: dt.date | None, last: dt.date | None
     if last < first or (last - first).days > 366:
         raise BadInput(_("date range must run forwards and span at most a year"), code="bad_range")
     return first, last
-
-
-def tapins_from_events(events: Iterable[Mapping[str, Any]]) -> list[criteria.TapIn]:
-    """Tap-ins and exemptions, undone ones removed (keyed by Pi and seq: a room may have had two Pis)."""
-    taps: dict[tuple[str, int], Mapping[str, Any]] = {}
-    for event in events:
-        key = (str(event.get("_pi", "")), int(event["seq"]))
-        if event["type"] in ("tapin", "exempt"):
-            taps[key] = event
-        elif event["type"] == "tapin_undone":
-            taps.pop((key[0], int(event["undoes"])), None)
-    return [
-        criteria.TapIn(
-            date=dt.date.fromisoformat(e["date"]),
-            period=int(e["period"]),
-            teacher=str(e["teacher"]),
-            at=float(e["at"]),
-            class_name=e.get("class"),
-            subject=e.get("subject"),
-            exempt_reason=e.get("reason") if e["type"] == "exempt" else None,
-        )
-        for _key, e in sorted(taps.items(), key=lambda kv: (float(kv[1]["at"]), kv[0]))
-    ]
 
 
 def _local_bounds(first: dt.date, last: dt.date, tz: dt.tzinfo) -> tuple[float, float]:
@@ -148,7 +122,7 @@ def _score_room(
         return target, []
     lessons = criteria.build_lessons(
         first_date=first, last_date=last, bells=cfg.bells, timetable=timetable, holidays=cfg.holidays,
-        tapins=tapins_from_events(events), tz=cfg.tz,
+        tapins=criteria.tapins_from_events(events, source_key="_pi"), tz=cfg.tz,
     )
     if until_at is not None:
         lessons = [lesson for lesson in lessons if lesson.window.end <= until_at]

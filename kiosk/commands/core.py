@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+import criteria
 from kiosk.agent import Agent
 from kiosk.clock import ReplayClock, SystemClock
 from kiosk.commands.common import config_option, journal_dir_of, journal_option, load, print_report
@@ -25,7 +26,7 @@ from kiosk.errors import ReadingsError, TimeWentBackwards, UnknownChannel
 from kiosk.i18n import _, language
 from kiosk.journal import Journal
 from kiosk.readings_csv import ReadingsFile
-from kiosk.report import month_bounds, report_dict, room_verdicts
+from kiosk.report import report_dict, room_verdicts
 from kiosk.scenario import run_scenario
 from kiosk.simulate import simulate as simulate_room
 
@@ -115,7 +116,7 @@ def lessons(month: str | None, config_path: Path, journal_dir: Path | None, as_j
     if month is None:
         month = dt.datetime.fromtimestamp(clock.wall(), config.tz).strftime("%Y-%m")
     try:
-        first, final = month_bounds(month)
+        first, final = criteria.month_bounds(month)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--month") from None
     start = dt.datetime.combine(first, dt.time(0), tzinfo=config.tz).timestamp()
