@@ -96,7 +96,7 @@ def run(config_path: Path, journal_dir: Path | None, replay_path: Path | None, s
         worker = threading.Thread(target=agent.run, args=(readings, stop), name="agent")
         worker.start()
         try:
-            ui.run_app(agent, stop)
+            ui.run_app(agent, stop, config_path)
         except Exception:  # the UI failing must never stop logging
             log.exception("the touchscreen stopped with an error; the agent goes on headless")
         worker.join()

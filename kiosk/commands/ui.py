@@ -54,7 +54,7 @@ def ui(config_path: Path, journal_dir: Path | None, demo: bool) -> None:
     from kiosk.ui.app import run_app
 
     try:
-        run_app(agent, stop)
+        run_app(agent, stop, None if demo else config_path)  # a demo never rewrites its room file
     finally:
         stop.set()
         agent.journal.close()

@@ -28,6 +28,7 @@ from kivy.uix.floatlayout import FloatLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
 from kiosk.agent import Agent  # noqa: E402
+from kiosk.commands.common import DEFAULT_CONFIG  # noqa: E402
 from kiosk.i18n import _, language, set_language  # noqa: E402
 from kiosk.ui import model  # noqa: E402
 from kiosk.ui.display import Backlight  # noqa: E402
@@ -37,7 +38,7 @@ from kiosk.ui.worker import Worker  # noqa: E402
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-SCREENS = ("home", "tapin", "fault", "report", "itmode")
+SCREENS = ("home", "tapin", "fault", "report", "itmode", "itcal", "itenrol")
 ENTER_KEYS = (13, 271)  # Return and keypad Enter, as a USB card reader sends them
 REFRESH_S = 2.0
 MONTH_REFRESH_S = 60.0
@@ -67,13 +68,14 @@ class KioskApp(App):
     brightness = NumericProperty(100.0)
 
     def __init__(self, agent: Agent, stop: threading.Event | None = None, *, syncer: Any = None,
-                 backlight: Backlight | None = None, **kwargs: Any) -> None:
+                 backlight: Backlight | None = None, config_path: Path | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.title = "Classroom"
         self.agent = agent
         self.stop_event = stop or threading.Event()
         self.syncer = syncer
         self.backlight = backlight or Backlight()
+        self.config_path = config_path or DEFAULT_CONFIG  # the room TOML that IT-mode calibration rewrites
         self.worker = Worker(post=lambda fn: Clock.schedule_once(lambda _dt: fn(), 0))
         self.lang = language()
         self.home_state: model.HomeState | None = None
@@ -288,7 +290,7 @@ def load_syncer() -> Any:
         return None
 
 
-def run_app(agent: Agent, stop: threading.Event) -> None:
+def run_app(agent: Agent, stop: threading.Event, config_path: Path | None = None) -> None:
     """Run the touchscreen on the main thread until the window closes or ``stop`` is set."""
-    app = KioskApp(agent, stop, syncer=load_syncer())
+    app = KioskApp(agent, stop, syncer=load_syncer(), config_path=config_path)
     app.run()

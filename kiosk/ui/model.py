@@ -13,11 +13,15 @@ import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from criteria.lessons import period_at
 from kiosk.agent import Agent
+from kiosk.calibration import Proposal, write_levels
+from kiosk.commands.sync import enroll_pi
 from kiosk.config import Lesson, RoomConfig, Teacher
+from kiosk.identity import DEFAULT_STATE_DIR, Identity, load_identity, state_dir_for
 
 PULLED_DOWN = ("not_used", "no_data")
 
@@ -293,3 +297,38 @@ def it_state(agent: Agent, syncer: Any = None) -> dict[str, Any]:
         "sync": sync,
         "open_faults": agent.open_faults(),
     }
+
+
+# --- IT mode: calibration and enrolment (the CLI's own functions, called on the worker) --------------
+def calibration_sample(agent: Agent, channel: int) -> float | None:
+    """The channel's last reading in amps, or None while it has no signal (not a sample)."""
+    state, amps = agent.channel_states().get(channel, ("missing", None))
+    return None if state == "missing" or amps is None else float(amps)
+
+
+def save_calibration(agent: Agent, config_path: Path, proposal: Proposal) -> RoomConfig:
+    """What ``classroom calibrate`` does on "yes": rewrite the room TOML, then journal the calibration."""
+    config = write_levels(config_path, [proposal])
+    agent.record_calibration(channel=proposal.channel, standby_amps=proposal.standby_amps,
+                             on_amps=proposal.on_amps)
+    return config
+
+
+def enrolment_folder(agent: Agent) -> Path:
+    """The Pi's state folder (identity.json): beside the journal, as ``classroom enroll`` finds it."""
+    folder = agent.journal.directory
+    return state_dir_for(folder) if folder is not None else DEFAULT_STATE_DIR
+
+
+def current_identity(agent: Agent) -> Identity | None:
+    """This Pi's enrolment, or None (an unreadable file raises, with its message)."""
+    return load_identity(enrolment_folder(agent))
+
+
+def enrol(agent: Agent, server: str, code: str, room: str | None, *, force: bool) -> Identity:
+    """``classroom enroll``'s enrolment; after a re-enrolment the whole journal is sent again."""
+    identity, _path, previous = enroll_pi(server.strip(), code, room=room or None, folder=enrolment_folder(agent),
+                                          force=force)
+    if previous is not None and agent.journal.cursor:
+        agent.journal.set_cursor(0)  # it counted what the previous identity had acknowledged
+    return identity

@@ -30,14 +30,42 @@ class ItController:
         self.state: dict[str, Any] | None = None
         self._poll: Any = None
         self._restart_armed = False
+        self._resuming = False
 
     @property
     def app(self) -> Any:
         return App.get_running_app()
 
     def on_show(self) -> None:
-        """Always start locked."""
+        """Start locked, unless coming back from one of IT mode's own screens."""
+        if self._resuming and self.view.is_unlocked:
+            self._resuming = False
+            self._start_polling()
+            return
+        self._resuming = False
         self.lock()
+
+    def open_screen(self, name: str) -> None:
+        """Open an IT-mode screen (calibration, enrolment); IT mode stays unlocked for the way back."""
+        if not self.view.is_unlocked:
+            return
+        self._stop_polling()
+        self.app.go(name)
+
+    def resume(self) -> None:
+        """Back from an IT-mode screen to the unlocked panel."""
+        self._resuming = True
+        self.app.go("itmode")
+
+    def _start_polling(self) -> None:
+        self._stop_polling()
+        self.poll(force=True)
+        self._poll = Clock.schedule_interval(lambda _dt: self.poll(), 2.0)
+
+    def _stop_polling(self) -> None:
+        if self._poll is not None:
+            self._poll.cancel()
+            self._poll = None
 
     def on_language(self) -> None:
         self._settings_text()
@@ -50,9 +78,7 @@ class ItController:
         self.view.pin_dots = ""
         self.view.is_unlocked = False
         self._restart_armed = False
-        if self._poll is not None:
-            self._poll.cancel()
-            self._poll = None
+        self._stop_polling()
 
     def leave(self) -> None:
         """Lock and go home."""
@@ -84,8 +110,7 @@ class ItController:
         self.view.ids.panel.scroll_y = 1  # the panel opens at its top
         self.state = None
         self._settings_text()
-        self.poll(force=True)
-        self._poll = Clock.schedule_interval(lambda _dt: self.poll(), 2.0)
+        self._start_polling()
 
     # --- the panel -------------------------------------------------------------------------
     def poll(self, *, force: bool = False) -> None:

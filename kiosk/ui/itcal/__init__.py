@@ -1,0 +1,1 @@
+"""IT-mode calibration screen: layout in the .kv file, a thin view, a controller."""
