@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from district import migrate as migrations
 from district.auth import service as auth
 from district.db import make_engine, make_sessionmaker, transaction
-from district.errors import DistrictError
+from district.errors import BadInput, DistrictError
 from district.exports import service as exports
 from district.i18n import _, set_language
 from district.org import csv_import
@@ -275,21 +275,32 @@ def report(env: Env, school: str | None, room: str | None, month: str | None, fi
             gaps=f["gaps"], skew="-" if f["clock_skew_s"] is None else f"{f['clock_skew_s']:.1f} s"))
 
 
+PAPERWORK_KINDS = ("usage-log", "school-summary")
+
+
 @main.command()
-@click.argument("kind", type=click.Choice(exports.KINDS))
+@click.argument("kind", type=click.Choice([*exports.KINDS, *PAPERWORK_KINDS]))
 @click.option("--school")
 @click.option("--room")
 @click.option("--month")
 @click.option("--from", "first")
 @click.option("--to", "last")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), default=None,
+              help="csv | xlsx for data (default csv); xlsx | pdf for paperwork (default pdf)")
 @click.option("--headers", "header_lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_env
 @one_line_errors
 def export(env: Env, kind: str, school: str | None, room: str | None, month: str | None, first: str | None,
-           last: str | None, fmt: str, header_lang: str, output: Path) -> None:
-    """Export lessons, device intervals or room-month summaries to CSV or XLSX."""
+           last: str | None, fmt: str | None, header_lang: str, output: Path) -> None:
+    """Export lessons, device intervals or room-month summaries (CSV, XLSX), or the paperwork:
+    a room's usage log and monthly evaluation, a school's self-assessment summary (XLSX, A4 PDF)."""
+    if kind in PAPERWORK_KINDS:
+        _export_paperwork(env, kind, school, room, month, fmt or "pdf", header_lang, output)
+        return
+    if fmt == "pdf":
+        raise BadInput(_("{kind} is exported as csv or xlsx").format(kind=kind))
+    fmt = fmt or "csv"
     first_date, last_date = _range(month, first, last)
     with env.tx() as session:
         scores = scoring.score_rooms(session=session, schools=_schools(session, school), first=first_date, last=last_date,
@@ -297,6 +308,31 @@ def export(env: Env, kind: str, school: str | None, room: str | None, month: str
     data = exports.rows(kind, scores)
     output.write_bytes(exports.to_csv(kind, data, header_lang) if fmt == "csv" else exports.to_xlsx(kind, data, header_lang))
     click.echo(_("{n} rows written to {path}").format(n=len(data), path=output))
+
+
+def _export_paperwork(env: Env, kind: str, school: str | None, room: str | None, month: str | None, fmt: str,
+                      lang: str, output: Path) -> None:
+    from district.paperwork.build import room_documents, school_document
+    from district.paperwork.pdf import render_pdf
+    from district.paperwork.xlsx import render_xlsx
+    from district.web.settings import get_web_settings
+
+    if fmt == "csv":
+        raise BadInput(_("the paperwork is exported as xlsx or pdf"))
+    if not school or not month:
+        raise BadInput(_("the paperwork needs --school and --month"))
+    if kind == "usage-log" and not room:
+        raise BadInput(_("the usage log needs --room"))
+    scoring.month_bounds(month)
+    office = get_web_settings().office_name
+    with env.tx() as session:
+        if kind == "usage-log":
+            doc = room_documents(session, school_code=school, room_code=room or "", month=month, now=time.time(),
+                                 office=office, lang=lang)
+        else:
+            doc = school_document(session, school_code=school, month=month, now=time.time(), office=office, lang=lang)
+    output.write_bytes(render_xlsx(doc) if fmt == "xlsx" else render_pdf(doc))
+    click.echo(_("{title} written to {path}").format(title=doc.title, path=output))
 
 
 if __name__ == "__main__":  # pragma: no cover

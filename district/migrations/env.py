@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 from district import models  # noqa: F401  (registers every table on the metadata)
 from district.db import Base
+from district.web import tables  # noqa: F401  (the dashboard's tables too, or autogenerate would drop them)
 
 config = context.config
 target_metadata = Base.metadata

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import criteria
 from district import models
 from district.errors import NotFound
 from district.web import data
@@ -107,7 +108,7 @@ def room_documents(session: Session, *, school_code: str, room_code: str, month:
             _frequency(d["share"], tr),
         ])
     s = scored.summary
-    first, last = data.month_bounds(month)
+    first, last = criteria.month_bounds(month)
     return Document(
         office=office, school=school.name,
         title=tr("EQUIPMENT USAGE LOG"),
@@ -149,7 +150,7 @@ def school_document(session: Session, *, school_code: str, month: str, now: floa
     usage = data.device_usage([v for r in scored for v in r.verdicts])
     device_rows = [[label(k, tr), int(d["lessons"]), int(d["lessons_on"]), _pct(d["share"]), d["minutes"], _frequency(d["share"], tr)]
                    for k, d in sorted(usage.items())]
-    first, last = data.month_bounds(month)
+    first, last = criteria.month_bounds(month)
     start_at = dt.datetime.combine(first, dt.time(0), ctx.tz).timestamp()
     end_at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), ctx.tz).timestamp()
     names = {r.id: r.name for r in rooms}

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+import criteria
 from district import models
 from district.errors import NotFound
 from district.paperwork.build import Document, room_documents, school_document
 from district.paperwork.pdf import render_pdf
 from district.paperwork.xlsx import render_xlsx
-from district.web import data
 from district.web import session as web_session
 from district.web.settings import get_web_settings
 from district.web.views import ctx_of, principal
@@ -33,7 +33,7 @@ def _send(doc: Document, fmt: str) -> Response:
 def _check(request: Request, school_code: str, month: str) -> None:
     user = principal(request)
     try:
-        data.month_bounds(month)
+        criteria.month_bounds(month)
     except ValueError:
         raise NotFound(f"no month {month!r}") from None
     with ctx_of(request).tx() as session:

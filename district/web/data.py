@@ -8,10 +8,9 @@ read per school and month in one query, so a page reads a month, not history.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,19 +26,9 @@ from district.scoring import service as scoring
 LOOKBACK_S = 7 * 86400.0  # as the district default (Settings.lookback_s): events before a range set each channel state
 
 
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """First and last date of ``YYYY-MM``; raises ``ValueError`` otherwise."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        last = calendar.monthrange(year, number)[1]
-    except (ValueError, calendar.IllegalMonthError):
-        raise ValueError(f"month {month!r} is not of the form YYYY-MM") from None
-    return dt.date(year, number, 1), dt.date(year, number, last)
-
-
 def shift_month(month: str, delta: int) -> str:
     """``YYYY-MM`` moved by ``delta`` months."""
-    first, _last = month_bounds(month)
+    first, _last = criteria.month_bounds(month)
     index = first.year * 12 + first.month - 1 + delta
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
@@ -127,29 +116,6 @@ def read_events(session: Session, room_ids: Sequence[int], start_at: float, unti
     return out
 
 
-def tapins_from_events(events: Iterable[Mapping[str, Any]]) -> list[criteria.TapIn]:
-    """Tap-ins and exemptions, with undone ones removed (undo names a seq of the same Pi)."""
-    taps: dict[tuple[str, int], Mapping[str, Any]] = {}
-    for event in events:
-        if event["type"] in ("tapin", "exempt"):
-            taps[(str(event.get("pi")), int(event["seq"]))] = event
-        elif event["type"] == "tapin_undone" and event.get("undoes") is not None:
-            taps.pop((str(event.get("pi")), int(event["undoes"])), None)
-    out = []
-    for e in taps.values():
-        try:
-            out.append(
-                criteria.TapIn(
-                    date=dt.date.fromisoformat(str(e["date"])), period=int(e["period"]), teacher=str(e["teacher"]),
-                    at=float(e["at"]), class_name=e.get("class"), subject=e.get("subject"),
-                    exempt_reason=e.get("reason") if e["type"] == "exempt" else None,
-                )
-            )
-        except (KeyError, ValueError, TypeError):
-            continue
-    return out
-
-
 def counted_devices(room: models.Room, policy: criteria.Policy) -> list[tuple[int, str]]:
     """``(channel, kind)`` of the room's devices whose use counts."""
     return [(int(d["channel"]), str(d["kind"])) for d in room.devices or [] if d.get("kind") in policy.counted_kinds]
@@ -160,7 +126,7 @@ def judge_room(
 ) -> list[criteria.LessonVerdict]:
     """Verdicts of the room's lessons from ``first`` to ``last`` that ended by ``until_at``."""
     valid = {b.period for b in ctx.bells}
-    taps = [t for t in tapins_from_events(events) if t.period in valid and first <= t.date <= last]
+    taps = [t for t in criteria.tapins_from_events(events, source_key="pi") if t.period in valid and first <= t.date <= last]
     try:
         lessons = criteria.build_lessons(
             first_date=first, last_date=last, bells=ctx.bells,
@@ -202,7 +168,7 @@ class RoomMonth:
 
 
 def _range(ctx: SchoolContext, month: str) -> tuple[dt.date, dt.date, float, float]:
-    first, last = month_bounds(month)
+    first, last = criteria.month_bounds(month)
     start_at = dt.datetime.combine(first, dt.time(0), ctx.tz).timestamp()
     end_at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), ctx.tz).timestamp()
     return first, last, start_at, end_at

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, select
 
+import criteria
 from district import models
 from district.api.deps import AppContext
 from district.auth import service as auth
@@ -95,7 +96,7 @@ def _month(request: Request, tz: ZoneInfo = DISTRICT_TZ) -> str:
     month = request.query_params.get("month")
     if month:
         try:
-            data.month_bounds(month)
+            criteria.month_bounds(month)
             return month
         except ValueError:
             pass
