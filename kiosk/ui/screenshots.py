@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # isort: off
 from kiosk.ui import boot
 # isort: on
 
+from kiosk.commands.sync import EnrolmentFailed  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
+from kiosk.i18n import _  # noqa: E402
+from kiosk.identity import Identity  # noqa: E402
 from kiosk.ui.app import KioskApp, load_syncer  # noqa: E402
 from kiosk.ui.demo import month_agent  # noqa: E402
 from kiosk.ui.driver import Driver, Step  # noqa: E402
@@ -87,6 +90,7 @@ def screens_script(out: Path, size: str, languages: tuple[str, ...] = ("vi", "en
             d.widget("itmode", "panel").scroll_y = 0
             yield from d.idle()
             shot(lang, "it-panel-lower")
+            yield from it_screens(d, shot, lang)
             app.screens["itmode"].controller.lock()
             app.go("home")
             yield from d.idle()
@@ -106,6 +110,51 @@ def screens_script(out: Path, size: str, languages: tuple[str, ...] = ("vi", "en
             app.wake()
 
     return script
+
+
+def it_screens(d: Driver, shot: Callable[[str, str], None], lang: str) -> Iterator[Step]:
+    """IT mode's calibration (each step) and enrolment (typing, then an enrolled Pi with an error)."""
+    app = d.app
+    app.screens["itmode"].controller.open_screen("itcal")
+    yield from d.idle()
+    shot(lang, "it-calibrate")
+    cal = app.screens["itcal"].controller
+    cal.pick(1)
+    yield from d.idle()
+    yield 2
+    shot(lang, "it-calibrate-off")
+    cal._measure("measure_on")
+    yield from d.idle()
+    cal._stop_sampling()
+    app.screens["itcal"].progress = 0.4
+    yield 2
+    shot(lang, "it-calibrate-measuring")
+    cal.standby, cal.on = [0.018, 0.019, 0.018], [1.27, 1.3, 1.29]
+    cal._propose()
+    yield 2
+    shot(lang, "it-calibrate-result")
+    cal.standby, cal.on = [0.02, 0.021, 0.02], [0.034, 0.036, 0.035]
+    cal._propose()
+    yield 2
+    shot(lang, "it-calibrate-rejected")
+    cal.leave()
+    yield from d.idle()
+    app.screens["itmode"].controller.open_screen("itenrol")
+    yield from d.idle()
+    app.screens["itenrol"].server = ""  # a fresh address in each language's pass
+    for key in ["https://", *"so-gd.example.vn", "done", *"k7qm-3xtp"]:
+        app.keyboard_press(key)
+    yield 2
+    shot(lang, "it-enrol")
+    enrol = app.screens["itenrol"].controller
+    enrol._got_identity(Identity(server="https://so-gd.example.vn", pi_id="pi-7f3a2c", token="-",
+                                 school="TH-NGUYENDU", room="P4A", enrolled_at=0.0))
+    enrol._failed(EnrolmentFailed(_("the enrolment code {code} has expired; ask the district office for a new one")
+                                  .format(code="K7QM-3XTP")))
+    yield 2
+    shot(lang, "it-enrol-enrolled")
+    enrol.leave()
+    yield from d.idle()
 
 
 def main(argv: list[str]) -> int:
