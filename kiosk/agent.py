@@ -18,7 +18,7 @@ from criteria.lessons import period_at
 from hardware.reading import Reading
 from kiosk import __version__
 from kiosk.clock import Clock
-from kiosk.config import RoomConfig
+from kiosk.config import ClosedFault, RoomConfig
 from kiosk.detector import ChannelSpec, Detector
 from kiosk.errors import KioskError
 from kiosk.i18n import _
@@ -69,6 +69,7 @@ class Agent:
         self._last_heartbeat: float | None = None
         self._clock_sync_recorded = False
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._open_faults: dict[int, dict[str, Any]] | None = None
 
     # --- life cycle -------------------------------------------------------------
     def start(self) -> None:
@@ -101,6 +102,7 @@ class Agent:
     def _record(self, type_: str, *, at: float | None = None, **fields: Any) -> dict[str, Any]:
         with self._lock:
             event = self.journal.append(type_, at=at, **fields)
+            self._index_fault(event)
         for listener in list(self.listeners):
             try:
                 listener(event)
@@ -309,13 +311,35 @@ class Agent:
         return report_dict(self.config, verdicts)
 
     def open_faults(self) -> list[dict[str, Any]]:
-        """Fault reports not yet closed, oldest first."""
-        faults: dict[int, dict[str, Any]] = {}
+        """Fault reports not yet closed, oldest first.
+
+        The journal's history is read once; afterwards the index follows every event
+        this agent records (faults stay open for weeks: no rescan of a year of files).
+        """
         with self._lock:
-            history = list(self.journal)
-        for event in history:
-            if event["type"] == "fault":
-                faults[event["seq"]] = event
-            elif event["type"] == "fault_closed":
-                faults.pop(int(event["fault"]), None)
-        return sorted(faults.values(), key=lambda e: e["seq"])
+            if self._open_faults is None:
+                self._open_faults = {}
+                for event in self.journal:
+                    self._index_fault(event)
+            return sorted(self._open_faults.values(), key=lambda e: e["seq"])
+
+    def _index_fault(self, event: dict[str, Any]) -> None:
+        if self._open_faults is None:
+            return
+        if event["type"] == "fault":
+            self._open_faults[event["seq"]] = event
+        elif event["type"] == "fault_closed":
+            self._open_faults.pop(int(event["fault"]), None)
+
+    def apply_district_closes(self, pi_id: str, closed_faults: Iterable[ClosedFault] | None = None) -> list[dict[str, Any]]:
+        """Close the faults of this Pi that the district closed (``faults_closed`` of its config).
+
+        Idempotent: a fault already closed here is skipped. Returns the events recorded.
+        """
+        open_now = {e["seq"] for e in self.open_faults()}
+        done = []
+        for closed in self.config.faults_closed if closed_faults is None else closed_faults:
+            if closed.pi == pi_id and closed.seq in open_now:
+                done.append(self.close_fault(closed.seq, note=closed.note, by="district"))
+                open_now.discard(closed.seq)
+        return done

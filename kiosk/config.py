@@ -192,6 +192,15 @@ class AgentSettings(_Strict):
     """BCM pin of the optional buzzer that acknowledges a fault report."""
 
 
+class ClosedFault(_Strict):
+    """A fault report the district closed (dashboard): which Pi's journal, which seq, the note."""
+
+    pi: str = Field(min_length=1, max_length=64)
+    seq: int = Field(ge=1)
+    note: str = Field(default="", max_length=500)
+    closed_at: float | None = None
+
+
 class RoomConfig(_Strict):
     """Everything one Pi needs to know about its room."""
 
@@ -204,6 +213,8 @@ class RoomConfig(_Strict):
     holidays: tuple[dt.date, ...] = ()
     teachers: tuple[Teacher, ...] = ()
     policy: PolicySettings = PolicySettings()
+    faults_closed: tuple[ClosedFault, ...] = ()
+    """Faults closed at the district; the agent closes them in its journal too."""
     detector: DetectorSettings = DetectorSettings()
     agent: AgentSettings = AgentSettings()
 

@@ -15,7 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from kiosk.agent import Agent
+from kiosk.config import ClosedFault
 from kiosk.district_config import check_district_copy, config_data, load_cached
 from kiosk.errors import ConfigError
 from kiosk.identity import IdentityError, load_identity, state_dir_for
@@ -132,7 +135,21 @@ class Syncer:
         if result.config_changed:
             values["last_config_at"] = time.time()
             values.update(self._apply_config(base))
+        if client.pi_id:
+            # closes apply even when the copy waits for a restart (devices changed)
+            for event in self.agent.apply_district_closes(client.pi_id, self._district_closes()):
+                log.info("sync: fault %s closed at the district", event["fault"])
         _update(**values)
+
+    def _district_closes(self) -> list[ClosedFault]:
+        cached = load_cached(self.state_dir)
+        closes = []
+        for item in (cached or {}).get("config", {}).get("faults_closed", []) or []:
+            try:
+                closes.append(ClosedFault.model_validate(item))
+            except ValidationError:
+                log.warning("sync: ignored a malformed fault close from the district: %r", item)
+        return closes
 
     def _apply_config(self, base: Path | dict[str, Any]) -> dict[str, Any]:
         """Make a new district copy live: bells, timetable, teachers, holidays, policy at once.

@@ -18,6 +18,7 @@ from district.i18n import _
 from district.ingest import service as ingest
 from district.org import service as org
 from district.pis import service as pis
+from district.web.data import closed_faults_config
 from sync.schema import BatchAck, EnrollRequest, EnrollResponse, EventBatch
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,8 @@ def pi_config(
         room = session.get(org.models.Room, pi.room_id)
         assert room is not None
         config = org.room_config(session=session, room=room)
+        # a fault closed on the dashboard reaches the kiosk with the config (and changes the ETag)
+        config.update(closed_faults_config(session, room.id))
     etag = org.config_etag(config)
     if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers={"ETag": etag})
