@@ -131,7 +131,7 @@ class CalibrationController:
         self._asked += 1
         agent, channel, step = self.app.agent, self.channel, self.view.step
         self.app.worker.submit(lambda: model.calibration_sample(agent, channel),
-                               lambda amps: self._got_sample(step, amps), self.app.show_error)
+                               lambda amps: self._got_sample(step, amps), lambda _exc: self._got_sample(step, None))
 
     def _got_sample(self, step: str, amps: float | None) -> None:
         if self.view.step != step:
