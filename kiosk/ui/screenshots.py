@@ -133,6 +133,9 @@ def it_screens(d: Driver, shot: Callable[[str, str], None], lang: str) -> Iterat
     cal._propose()
     yield 2
     shot(lang, "it-calibrate-result")
+    cal._set_step("saved")  # what saving shows (the demo has no room file of its own to rewrite)
+    yield 2
+    shot(lang, "it-calibrate-saved")
     cal.standby, cal.on = [0.02, 0.021, 0.02], [0.034, 0.036, 0.035]
     cal._propose()
     yield 2

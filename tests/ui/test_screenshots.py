@@ -12,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ("home", "tapin", "tapin-exempt", "tapin-search", "fault", "fault-note", "today-month", "it-pin",
            "it-panel", "it-panel-lower", "it-calibrate", "it-calibrate-off", "it-calibrate-measuring",
-           "it-calibrate-result", "it-calibrate-rejected", "it-enrol", "it-enrol-enrolled", "home-prompt", "home-dimmed")
+           "it-calibrate-result", "it-calibrate-saved", "it-calibrate-rejected", "it-enrol", "it-enrol-enrolled",
+           "home-prompt", "home-dimmed")
 
 
 def _png_size(path: Path) -> tuple[int, int]:

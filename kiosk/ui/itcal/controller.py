@@ -96,6 +96,7 @@ class CalibrationController:
         device = self._device(channel)
         self._fill()
         self._set_step("switch" if device.source == "gpio" else "off")
+        self._poll_live()  # the new device's reading at once, not at the next poll
 
     def action(self) -> None:
         """The big button: measure standby, measure on, save, or start again, by step."""
