@@ -105,10 +105,12 @@ def enrol(d: Driver) -> Iterator[Step]:
     view = d.app.screens["itenrol"]
     RESULT["status_before"] = view.status_text
     keyboard = view.children[0].children[0]  # the AddressKeyboard, last in the layout
-    d.tap(view.ids.server)
-    d.tap_text(keyboard, "http://")
-    for ch in os.environ["CLASSROOM_TEST_SERVER"].removeprefix("http://"):
-        d.tap_text(keyboard, ch)
+    RESULT["prefilled"] = view.server  # an enrolled Pi's server is kept for "Enrol again"
+    if not view.server:
+        d.tap(view.ids.server)
+        d.tap_text(keyboard, "http://")
+        for ch in os.environ["CLASSROOM_TEST_SERVER"].removeprefix("http://"):
+            d.tap_text(keyboard, ch)
     d.tap(view.ids.code)
     for ch in os.environ["CLASSROOM_TEST_CODE"].lower():
         d.tap_text(keyboard, ch)

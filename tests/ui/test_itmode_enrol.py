@@ -36,6 +36,15 @@ def test_enrolment_writes_an_owner_only_identity(display: str, district: ServerP
     assert result["result_text"].startswith(f"Đã đăng ký: Pi {identity['pi_id']} ở phòng P4A")
     assert identity["pi_id"] in result["status_after"] and district.url in result["status_after"]
 
+    # the screen shows the enrolment; "Enrol again" with a new code replaces it
+    again, _events = run_scenario(display, tmp_path, "enrol", env={
+        "CLASSROOM_TEST_SERVER": district.url, "CLASSROOM_TEST_CODE": district.new_code(room="P4B")})
+    assert again["status_before"].startswith(f"Đã đăng ký là {identity['pi_id']}")
+    assert again["prefilled"] == district.url
+    assert again["is_error"] is False, again["result_text"]
+    replaced = json.loads(identity_file.read_text(encoding="utf-8"))
+    assert replaced["pi_id"] != identity["pi_id"] and replaced["room"] == "P4B"
+
 
 def test_an_expired_code_is_refused_in_vietnamese(display: str, district: ServerProcess, tmp_path: Path):
     code = district.new_code(ttl_s=-1)
