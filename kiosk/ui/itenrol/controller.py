@@ -90,6 +90,8 @@ class EnrolController:
         elif key == "done":
             self.select(FIELDS[(FIELDS.index(field) + 1) % len(FIELDS)])
             return
+        elif key == "clear":
+            value = ""
         elif key in ("space", "telex"):
             return
         else:

@@ -18,7 +18,7 @@ class AddressKeyboard(Keyboard):
     rows = ("1234567890", "qwertyuiop", "asdfghjkl:", "zxcvbnm-./")
 
     def on_kv_post(self, base_widget: Any) -> None:
-        """Letter and digit rows, then http:// and https://, delete, next."""
+        """Letter and digit rows, then http:// and https://, clear, delete, next."""
         for row in self.rows:
             line = Factory.KeyRow()
             for key in row:
