@@ -273,8 +273,17 @@ class Agent:
         if not 0.0 <= standby_amps < on_amps:
             raise ActionRefused(_("on level {on} must be above standby {standby}").format(
                 on=on_amps, standby=standby_amps))
-        return self._record("calibration", at=at, channel=channel, kind=self._kind(channel),
-                            standby_amps=round(standby_amps, 4), on_amps=round(on_amps, 4))
+        with self._lock:
+            event = self._record("calibration", at=at, channel=channel, kind=self._kind(channel),
+                                 standby_amps=round(standby_amps, 4), on_amps=round(on_amps, 4))
+            # effective at once: the detector and the config the UI and reports read
+            self.detector.recalibrate(channel, standby_amps=standby_amps, on_amps=on_amps)
+            devices = tuple(
+                d.model_copy(update={"standby_amps": standby_amps, "on_amps": on_amps}) if d.channel == channel else d
+                for d in self.config.devices
+            )
+            self.config = self.config.model_copy(update={"devices": devices})
+        return event
 
     def close_fault(self, fault_seq: int, *, note: str = "", by: str = "it", at: float | None = None) -> dict[str, Any]:
         """Record that a reported fault was fixed."""

@@ -106,10 +106,25 @@ class Detector:
         stale_s: float = 30.0,
     ) -> None:
         self._channels = {c.channel: _Channel(c, on_fraction, off_fraction) for c in channels}
+        self._on_fraction, self._off_fraction = on_fraction, off_fraction
         self._persist_s = persist_s
         self._min_samples = min_samples
         self._stale_s = stale_s
         self._last_tick = float("-inf")
+
+    def recalibrate(self, channel: int, *, standby_amps: float, on_amps: float) -> None:
+        """Use new standby / on levels for ``channel`` from the next reading on.
+
+        The channel keeps its state; only the thresholds move (a calibration while
+        the agent runs). Raises :class:`UnknownChannel` for a channel not configured.
+        """
+        found = self._channels.get(channel)
+        if found is None:
+            raise UnknownChannel(f"channel {channel} is not configured")
+        span = on_amps - standby_amps
+        found.spec = ChannelSpec(channel, found.spec.kind, standby_amps, on_amps)
+        found.on_threshold = standby_amps + self._on_fraction * span
+        found.off_threshold = standby_amps + self._off_fraction * span
 
     @property
     def channels(self) -> list[int]:

@@ -165,11 +165,13 @@ def ingest_batch(
             code="seq_conflict",
             seq=clashes[0],
         )
-    inserted = _insert(session, [r for r in rows if r["seq"] not in existing])
+    inserted_rows = [r for r in rows if r["seq"] not in existing]
+    inserted = _insert(session, inserted_rows)
     releases.note_start(session=session, pi=pi, events=[
         {"type": r["type"], "seq": r["seq"], "at": r["at"], "version": r["body"].get("version")}
         for r in rows if r["type"] == "start"
     ])
+    _apply_calibrations(session, [r for r in inserted_rows if r["type"] == "calibration" and r["seq"] in inserted])
     acked, gaps = _ack(session, pi.id, int(pi.acked_seq or 0))
     skew = received_at - float(batch.sent_at) if batch.clock_synced else None
     pi.acked_seq = acked
@@ -190,3 +192,21 @@ def flag_pi(*, session: Session, pi_id: str, reason: str) -> None:
         pi.is_flagged = True
         pi.flag_reason = reason
         log.warning("pi %s flagged: %s", pi_id, reason)
+
+
+def _apply_calibrations(session: Session, rows: list[dict[str, Any]]) -> None:
+    """A calibration done on the Pi (IT mode, ``classroom calibrate``) updates the room's
+    device levels here, so the config the Pi downloads keeps them (the district is
+    authoritative for configuration; local edits come up as events)."""
+    for row in sorted(rows, key=lambda r: r["at"]):
+        room = session.get(models.Room, row["room_id"])
+        body = row["body"]
+        if room is None or not room.devices:
+            continue
+        devices = [dict(d) for d in room.devices]
+        for device in devices:
+            if int(device.get("channel", -1)) == int(body["channel"]):
+                device["standby_amps"], device["on_amps"] = float(body["standby_amps"]), float(body["on_amps"])
+                log.info("room %s channel %s recalibrated from pi %s seq %s",
+                         room.id, body["channel"], row["pi_id"], row["seq"])
+        room.devices = devices

@@ -48,3 +48,31 @@ def test_a_dashboard_close_reaches_the_kiosk_once(own_server: ServerProcess, tmp
     assert [f["seq"] for f in agent.open_faults()] == [other["seq"]]
     worker.run_once()  # idempotent: no second close
     assert sum(e["type"] == "fault_closed" for e in journal) == 1
+
+
+def test_a_calibration_on_the_pi_is_kept_by_the_district_and_applies_at_once(
+        own_server: ServerProcess, tmp_path: Path) -> None:
+    """The district is authoritative for config: a calibration made in IT mode goes up as an
+    event and becomes the room's levels there, so the next download (or a restart) keeps it."""
+    from hardware.reading import Reading
+
+    server = own_server
+    toml = local_toml(tmp_path)
+    enrol(server, tmp_path)
+    journal = open_journal(tmp_path / "journal")
+    clock = ReplayClock(time.time())
+    agent = Agent(load_effective_config(toml, state_dir=tmp_path), journal, clock)
+    worker = syncer.Syncer(agent, state_dir=tmp_path)
+    worker.run_once()
+    agent = Agent(load_effective_config(toml, state_dir=tmp_path), journal, clock)  # as after a restart
+    projector = agent.config.device(1)
+    assert projector is not None and projector.on_amps == 1.3  # the district's room levels
+    agent.record_calibration(channel=1, standby_amps=0.05, on_amps=0.6)
+    t = clock.wall()
+    for i in range(4):  # 0.5 A was below the old on threshold; with the new levels it is on
+        agent.process(Reading(t + 5 * i, 1, 0.5))
+    assert agent.detector.states()[1] == "on"
+    syncer.Syncer(agent, state_dir=tmp_path).run_once()
+    restarted = load_effective_config(toml, state_dir=tmp_path)
+    device = restarted.device(1)
+    assert device is not None and (device.standby_amps, device.on_amps) == (0.05, 0.6)

@@ -5,7 +5,7 @@ Standby and on levels are sampled from the agent's live readings
 worker stays free for the other screens. Thresholds and the "too close" refusal are
 :func:`kiosk.calibration.propose`'s; saving is the CLI's: the room TOML rewritten by
 :func:`kiosk.calibration.write_levels`, then a ``calibration`` event through the agent.
-The running detector keeps its old levels until the agent restarts (as after the CLI).
+The running detector takes the new levels at once (Agent.record_calibration).
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ class CalibrationController:
                 standby=p.standby_amps, on=p.on_amps, up=p.on_threshold_amps, down=p.off_threshold_amps)
             if p else "",
             "rejected": view.result_text,
-            "saved": _("Saved to {path} and the journal. The new levels apply when the agent restarts.").format(
+            "saved": _("Saved to {path} and the journal; the new levels apply now.").format(
                 path=self.app.config_path) if p else "",
         }
         view.instruction_text = instructions.get(step, "")
