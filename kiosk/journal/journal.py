@@ -10,8 +10,10 @@ acknowledged) lives beside them in ``cursor.json``, replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{10})\.jsonl$")
 _PLAUSIBLE = dt.date(2020, 1, 1)  # earlier dates come from an unsynchronised clock
 CURSOR_FILE = "cursor.json"
+WRITER_LOCK = ".writer"
 _SYNC_SEARCH_DAYS = dt.timedelta(days=14)  # how far after a file to look for its boot's clock sync
 
 
@@ -70,8 +73,32 @@ class Journal:
         self._memory_cursor = 0
         self._current: _Day | None = None
         self.last_seq = 0
+        self._lock_fd: int | None = None
         if directory is not None:
+            if not readonly:
+                self._take_writer_lock(directory)
             self._scan()
+
+    def _take_writer_lock(self, directory: Path) -> None:
+        """One writer per journal (two would hand out the same seq twice): an exclusive
+        ``flock`` on ``directory/.writer``, released by :meth:`close` or the process's death."""
+        path = directory / WRITER_LOCK
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        except OSError as exc:
+            raise JournalError(f"cannot open {path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise JournalError(
+                f"journal {directory} is already being written by process {holder}; "
+                "stop it first (one agent per journal: the touchscreen runs inside `classroom run`)"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        self._lock_fd = fd
 
     # --- construction ---------------------------------------------------------
     @classmethod
@@ -308,11 +335,25 @@ class Journal:
             raise JournalError(f"cannot record the sync cursor in {self._dir}: {exc.strerror or exc}") from None
 
     def close(self) -> None:
-        """Close every open day file."""
+        """Close every open day file and release the writer lock."""
         for day in self._days:
             if day.db is not None and day.path is not None:
                 day.db.close()
                 day.db = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+    def __del__(self) -> None:
+        # a journal dropped without close() must not keep its folder locked until exit
+        fd = getattr(self, "_lock_fd", None)
+        if fd is not None:
+            self._lock_fd = None
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # already closed with the process's other files; nothing to release
 
 
 def restamp(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:

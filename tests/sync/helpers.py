@@ -39,7 +39,8 @@ def build_week_journal(folder: Path, *, heartbeat_s: float = 120.0) -> int:
     return last
 
 
-def open_journal(folder: Path) -> Journal:
+def open_journal(folder: Path, *, readonly: bool = False) -> Journal:
     """Open a test journal for reading and cursor moves (the replay clock is irrelevant here)."""
     config = load_config(EXAMPLE_CONFIG)
-    return Journal.open(folder, tz=config.tz, clock=ReplayClock(1_763_500_000.0, boot_id="sync-test"))
+    return Journal.open(folder, tz=config.tz, clock=ReplayClock(1_763_500_000.0, boot_id="sync-test"),
+                        readonly=readonly)

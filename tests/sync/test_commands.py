@@ -95,7 +95,7 @@ def test_sync_uploads_backlog_and_config(server: ServerProcess, week_journal: tu
     assert (state / "district-config.json").is_file()
     code, out = run("sync", "--journal", str(folder), "--config", str(EXAMPLE_CONFIG), lang="en")
     assert code == 0 and "0 events sent" in out and "room configuration unchanged" in out
-    assert open_journal(folder).cursor == last_seq
+    assert open_journal(folder, readonly=True).cursor == last_seq
 
 
 def _sync_process(folder: Path, url_state: Path) -> subprocess.Popen[bytes]:
@@ -120,7 +120,7 @@ def test_client_killed_mid_upload_then_restarted(server: ServerProcess, week_jou
     proc.wait()
     pi_id = __import__("json").loads(ident.read_text())["pi_id"]
     stored = server.seqs(pi_id)
-    cursor = open_journal(folder).cursor
+    cursor = open_journal(folder, readonly=True).cursor
     assert 0 < len(stored) < last_seq, "killed too late to test anything"
     assert stored == list(range(1, len(stored) + 1))
     assert cursor <= len(stored)  # never ahead of what the server holds
@@ -128,7 +128,7 @@ def test_client_killed_mid_upload_then_restarted(server: ServerProcess, week_jou
     proc = _sync_process(folder, state)
     assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
     assert server.seqs(pi_id) == list(range(1, last_seq + 1))
-    assert open_journal(folder).cursor == last_seq
+    assert open_journal(folder, readonly=True).cursor == last_seq
     proxy.close()
 
 
