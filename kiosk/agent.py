@@ -145,6 +145,20 @@ class Agent:
             return self.heartbeat_s
         return max(self.heartbeat_s, self.idle_heartbeat_s or self.heartbeat_s)
 
+    def end_of_readings(self) -> list[dict[str, Any]]:
+        """A recording ended: nothing is known after each channel's last sample.
+
+        Marks every reporting channel ``missing`` at its last sample + ``stale_s``, as the
+        30 s rule says of any silence; without it the last state (``off`` or ``on``)
+        would stretch over every later lesson.
+        """
+        with self._lock:
+            last = [t for t in self.detector.last_times().values() if t is not None]
+            if not last:
+                return []
+            now = max(last) + self.config.policy_rules.stale_s + 1.0
+            return [self._record(e.type, at=e.at, channel=e.channel, kind=e.kind) for e in self.detector.tick(now)]
+
     def heartbeat(self) -> dict[str, Any]:
         """Record that the agent is alive, with every channel's state."""
         self._last_heartbeat = self.clock.wall()

@@ -112,6 +112,10 @@ class Detector:
         self._stale_s = stale_s
         self._last_tick = float("-inf")
 
+    def last_times(self) -> dict[int, float | None]:
+        """Each channel's last sample time (None before the first)."""
+        return {n: c.last_t for n, c in self._channels.items()}
+
     def recalibrate(self, channel: int, *, standby_amps: float, on_amps: float) -> None:
         """Use new standby / on levels for ``channel`` from the next reading on.
 

@@ -140,6 +140,7 @@ def replay_scenario(scenario: Scenario, journal_dir: Path) -> tuple[Journal, lis
                 exempt_reason=item.get("exempt_reason"),
                 at=at,
             )
+    agent.end_of_readings()
     return journal, sorted(seen)
 
 

@@ -67,6 +67,7 @@ def replay(readings: Path, config_path: Path, journal_dir: Path | None, skip_bad
                 count += 1
                 if count % 20000 == 0:
                     progress.update(task, description=_("replaying: {n} readings").format(n=count))
+            agent.end_of_readings()
         finally:
             journal.close()
     events = journal.last_seq - first_seq + 1
