@@ -27,7 +27,6 @@ from kiosk.journal import Journal
 log = logging.getLogger(__name__)
 
 FAULT_SYMPTOMS = ("no_power", "no_picture", "no_sound", "touch_not_working", "other")
-STATE_TYPES = ("on", "off", "missing", "back")
 
 
 class ActionRefused(KioskError, ValueError):
@@ -73,27 +72,25 @@ class Agent:
 
     # --- life cycle -------------------------------------------------------------
     def start(self) -> None:
-        """Close what a power cut left open, then record that the agent started."""
+        """Close what a power cut left open, then record that the agent started.
+
+        Each channel that the journal's last day leaves on or off goes ``missing`` at
+        the journal's last event: nothing is known of the time the agent was down.
+        """
         with self._lock:
             last = self.journal.last_event()
             if last is not None:
-                for channel, state in self._last_states().items():
-                    if state != "missing":
-                        kind = self._kind(channel)
-                        self._record("missing", at=last["at"], channel=channel, kind=kind, state="missing")
+                since = last["at"] - 86400.0
+                events = self.journal.events(start_at=since)
+                until = max([last["at"], *(e["at"] for e in events)]) + 1.0
+                histories = criteria.channel_histories(
+                    events, channels=self.detector.channels, start_at=since, until_at=until
+                )
+                for channel, history in histories.items():
+                    if history.state != "missing":
+                        self._record("missing", at=last["at"], channel=channel, kind=self._kind(channel),
+                                     state="missing")
             self._record("start", version=__version__, room=self.config.room.code)
-
-    def _last_states(self) -> dict[int, str]:
-        states: dict[int, str] = {}
-        last = self.journal.last_event()
-        if last is None:
-            return states
-        for event in self.journal.events(start_at=last["at"] - 86400.0):
-            if event.get("type") in STATE_TYPES:
-                states[int(event["channel"])] = str(event.get("state", event["type"]))
-            elif event.get("type") == "heartbeat":
-                states.update({int(k): str(v) for k, v in (event.get("channels") or {}).items()})
-        return states
 
     def _kind(self, channel: int) -> str:
         device = self.config.device(channel)
